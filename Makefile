@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+# openlis: Hyper-V guest drivers for Linux, built out of tree.
+#
+#   make                      modules for the running kernel, and the daemons
+#   make KDIR=<headers>       modules for another kernel
+#   make check                everything the project tests (what CI runs)
+#   make quick-check          unit tests, build matrix and style: no VMs
+#   make demo                 boot an emulated Hyper-V guest with openlis
+#   make style                checkpatch --strict and a sparse build
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+TOP := $(CURDIR)
+KREL = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+COMPAT = $(TOP)/.compat/$(KREL)
+KMAKE = $(TOP)/scripts/kmake.sh $(KDIR) -C $(KDIR) M=$(TOP) OPENLIS_COMPAT=$(COMPAT)
+
+.PHONY: all modules compat daemons clean check quick-check unit style \
+	matrix dkms-test vm-check demo install modules_install
+
+all: modules daemons
+
+compat:
+	@test -f $(KDIR)/Makefile || { \
+		echo "openlis: no kernel headers at KDIR=$(KDIR)"; \
+		echo "openlis: install linux-headers-$(KVER) or pass KDIR=<headers>"; \
+		exit 1; }
+	@scripts/check-kernel.sh $(KDIR)
+	@scripts/conftest.sh $(KDIR) $(COMPAT)
+
+modules: compat
+	$(KMAKE) modules
+
+modules_install: compat
+	$(KMAKE) modules_install
+
+daemons:
+	$(MAKE) -C daemons
+
+install: modules_install
+	$(MAKE) -C daemons install
+
+clean:
+	-test ! -f $(KDIR)/Makefile || $(KMAKE) clean
+	$(MAKE) -C daemons clean
+	$(MAKE) -C tests/unit clean
+	rm -rf .compat
+
+unit:
+	$(MAKE) -C tests/unit check
+
+matrix:
+	tests/build-matrix.sh
+
+style:
+	tests/style.sh
+
+dkms-test:
+	tests/dkms-test.sh
+
+vm-check:
+	tests/vm/suite.sh
+
+quick-check:
+	tests/check.sh quick
+
+check:
+	tests/check.sh full
+
+demo:
+	tests/vm/demo.sh
