@@ -13,7 +13,8 @@ KDIR ?= /lib/modules/$(KVER)/build
 TOP := $(CURDIR)
 KREL = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 COMPAT = $(TOP)/.compat/$(KREL)
-KMAKE = $(TOP)/scripts/kmake.sh $(KDIR) -C $(KDIR) M=$(TOP) OPENLIS_COMPAT=$(COMPAT)
+KMAKE = $(TOP)/scripts/kmake.sh $(KDIR) -C $(KDIR) M=$(TOP) OPENLIS_COMPAT=$(COMPAT) \
+	OPENLIS_DIRS="$(OPENLIS_DIRS)"
 
 .PHONY: all modules compat daemons clean check quick-check unit style \
 	matrix dkms-test vm-check demo install modules_install

@@ -9,4 +9,8 @@
 
 #include <openlis_autoconf.h>
 
+/* Each area keeps its own shims; all are #if'd on the probes above. */
+#include "vmbus_compat.h"
+#include "balloon_compat.h"
+
 #endif

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Hyper-V Dynamic Memory (DM) protocol: wire layouts and the checks every
+ * host message must pass before the driver acts on it.
+ *
+ * Everything here is plain data and arithmetic, so balloon/dm_proto.c builds
+ * both in the kernel and in the user-space unit tests. Layouts use explicit
+ * shifts instead of C bitfields, so that what goes on the wire does not
+ * depend on how a compiler packs bits. The protocol is little-endian and only
+ * spoken by little-endian guests (x86, arm64), so the fields are host order.
+ */
+#ifndef OPENLIS_DM_PROTO_H
+#define OPENLIS_DM_PROTO_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/compiler.h>
+#include <linux/build_bug.h>
+#endif
+
+#define DM_VERSION(major, minor)	((u32)(((major) << 16) | (minor)))
+#define DM_VERSION_MAJOR(v)		((u32)(v) >> 16)
+#define DM_VERSION_MINOR(v)		((u32)(v) & 0xffff)
+
+/* Win7, Win8 and Win10 hosts, tried newest first. */
+#define DM_VERSION_0_3			DM_VERSION(0, 3)
+#define DM_VERSION_1_0			DM_VERSION(1, 0)
+#define DM_VERSION_2_0			DM_VERSION(2, 0)
+
+enum dm_msg_type {
+	DM_ERROR			= 0,
+	DM_VERSION_REQUEST		= 1,
+	DM_VERSION_RESPONSE		= 2,
+	DM_CAPABILITIES_REPORT		= 3,
+	DM_CAPABILITIES_RESPONSE	= 4,
+	DM_STATUS_REPORT		= 5,
+	DM_BALLOON_REQUEST		= 6,
+	DM_BALLOON_RESPONSE		= 7,
+	DM_UNBALLOON_REQUEST		= 8,
+	DM_UNBALLOON_RESPONSE		= 9,
+	DM_MEM_HOT_ADD_REQUEST		= 10,
+	DM_MEM_HOT_ADD_RESPONSE		= 11,
+	DM_INFO_MESSAGE			= 12,
+};
+
+/* The host never sends more than one of its pages in a DM message. */
+#define DM_MAX_MSG_SIZE			4096U
+#define DM_PAGE_SHIFT			12
+
+struct dm_header {
+	u16 type;
+	u16 size;	/* of the whole message, this header included */
+	u32 trans_id;
+} __packed;
+
+/*
+ * A page range: the first 4 KiB frame in bits 0-39 (the architectural limit
+ * of a frame number on x86-64), the frame count in bits 40-63.
+ */
+#define DM_RANGE_START_BITS		40
+#define DM_RANGE_COUNT_BITS		24
+#define DM_RANGE_MAX_START		((1ULL << DM_RANGE_START_BITS) - 1)
+#define DM_RANGE_MAX_COUNT		((1ULL << DM_RANGE_COUNT_BITS) - 1)
+
+static inline u64 dm_range_start(u64 r)
+{
+	return r & DM_RANGE_MAX_START;
+}
+
+static inline u64 dm_range_count(u64 r)
+{
+	return r >> DM_RANGE_START_BITS;
+}
+
+static inline u64 dm_range_make(u64 start, u64 count)
+{
+	return (start & DM_RANGE_MAX_START) | (count << DM_RANGE_START_BITS);
+}
+
+struct dm_version_request {
+	struct dm_header hdr;
+	u32 version;
+	u32 flags;
+} __packed;
+#define DM_VERSION_LAST_ATTEMPT		0x1U
+
+struct dm_version_response {
+	struct dm_header hdr;
+	u64 flags;
+} __packed;
+#define DM_VERSION_ACCEPTED		0x1ULL
+
+struct dm_capabilities {
+	struct dm_header hdr;
+	u64 caps;
+	u64 min_page_cnt;
+	u64 max_page_number;
+} __packed;
+#define DM_CAP_BALLOON			0x1ULL
+#define DM_CAP_HOT_ADD			0x2ULL
+#define DM_CAP_HA_ALIGN_SHIFT		2	/* log2 of the MiB of a chunk */
+#define DM_CAP_HA_ALIGN_MAX		15
+
+struct dm_capabilities_response {
+	struct dm_header hdr;
+	u64 flags;
+} __packed;
+#define DM_CAPS_ACCEPTED		0x1ULL
+
+struct dm_status {
+	struct dm_header hdr;
+	u64 num_avail;
+	u64 num_committed;
+	u64 page_file_size;
+	u64 zero_free;
+	u32 page_file_writes;
+	u32 io_diff;
+} __packed;
+
+struct dm_balloon {
+	struct dm_header hdr;
+	u32 num_pages;
+	u32 reserved;
+} __packed;
+
+struct dm_balloon_response {
+	struct dm_header hdr;
+	u32 reserved;
+	u32 flags;	/* bit 0: more pages follow; bits 1-31: range count */
+	u64 ranges[];
+} __packed;
+#define DM_BALLOON_MORE_PAGES		0x1U
+#define DM_BALLOON_RANGE_SHIFT		1
+
+struct dm_unballoon_request {
+	struct dm_header hdr;
+	u32 flags;	/* bit 0: more requests follow */
+	u32 range_count;
+	u64 ranges[];
+} __packed;
+#define DM_UNBALLOON_MORE_PAGES		0x1U
+
+struct dm_unballoon_response {
+	struct dm_header hdr;
+} __packed;
+
+/* Optionally followed by a second range: the region to hot-add. */
+struct dm_hot_add {
+	struct dm_header hdr;
+	u64 range;
+} __packed;
+
+struct dm_hot_add_response {
+	struct dm_header hdr;
+	u32 page_count;
+	u32 result;
+} __packed;
+
+struct dm_info_header {
+	u32 type;
+	u32 data_size;
+} __packed;
+#define DM_INFO_MAX_PAGE_CNT		0
+
+struct dm_info {
+	struct dm_header hdr;
+	u32 reserved;
+	u32 info_size;
+	u8 info[];
+} __packed;
+
+/* How many ranges one balloon response can carry. */
+#define DM_BALLOON_RESP_MAX_RANGES \
+	((DM_MAX_MSG_SIZE - sizeof(struct dm_balloon_response)) / sizeof(u64))
+
+/* Why a host message was refused; the driver counts each kind. */
+enum dm_verdict {
+	DM_OK = 0,
+	DM_BAD_LENGTH,		/* shorter than its header or its type needs */
+	DM_BAD_SIZE,		/* header size disagrees with the packet */
+	DM_BAD_TYPE,		/* not a message a host sends */
+	DM_BAD_COUNT,		/* range or info count beyond the message */
+	DM_BAD_RANGE,		/* an empty range, or one past the pfn limit */
+	DM_BAD_REGION,		/* hot-add range outside its region */
+	DM_BAD_INFO,		/* malformed info record */
+	DM_NR_VERDICTS,
+};
+
+/*
+ * A host message that passed dm_check_msg(), decoded: the driver only ever
+ * reads these fields, never the raw buffer.
+ */
+struct dm_host_msg {
+	u16 type;
+	u16 size;
+	u32 trans_id;
+	union {
+		bool accepted;			/* version, capabilities */
+		u32 num_pages;			/* balloon */
+		struct {			/* unballoon */
+			bool more;
+			u32 count;
+			const u64 *ranges;
+		} unballoon;
+		struct {			/* hot-add */
+			u64 start, count;
+			u64 rg_start, rg_count;	/* rg_count 0: no region */
+		} hot_add;
+		struct {			/* info */
+			bool has_max_page_cnt;
+			u64 max_page_cnt;
+		} info;
+	};
+};
+
+enum dm_verdict dm_check_msg(const void *buf, u32 len, struct dm_host_msg *m);
+const char *dm_verdict_name(enum dm_verdict v);
+const char *dm_msg_name(u16 type);
+
+/* The version to offer after the host refused @v; 0 when none is left. */
+u32 dm_next_version(u32 v);
+
+void dm_init_header(struct dm_header *h, u16 type, u16 size, u32 trans_id);
+void dm_build_version_request(struct dm_version_request *m, u32 version,
+			      u32 trans_id);
+void dm_build_capabilities(struct dm_capabilities *m, bool balloon,
+			   bool hot_add, unsigned int ha_align_log2_mb,
+			   u32 trans_id);
+void dm_build_status(struct dm_status *m, u64 avail, u64 committed,
+		     u32 trans_id);
+
+void dm_balloon_resp_init(struct dm_balloon_response *r);
+bool dm_balloon_resp_add(struct dm_balloon_response *r, u64 start, u64 count);
+u32 dm_balloon_resp_ranges(const struct dm_balloon_response *r);
+void dm_balloon_resp_finish(struct dm_balloon_response *r, bool more,
+			    u32 trans_id);
+
+/*
+ * The least memory (in pages of @page_shift) a guest of @total pages keeps
+ * when ballooning, so the balloon never pushes it into the OOM killer.
+ */
+u64 dm_balloon_floor(u64 total, unsigned int page_shift);
+
+/* Committed figure reported to the host, in the same units as its inputs. */
+u64 dm_committed(u64 vm_committed, u64 ballooned, u64 added, u64 onlined,
+		 u64 floor);
+
+#endif

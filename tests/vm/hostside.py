@@ -1,0 +1,216 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The emulated Hyper-V host: runs each guest (L2) QEMU of a spec, answers
+the guest's requests for host actions, and records the guest's checks.
+
+Runs on the build machine when its KVM has Hyper-V SynIC, and otherwise inside
+the outer TCG VM (L1), chrooted into the build machine's root over 9p.
+
+Guest <-> host protocol, one line at a time on the guest's second serial port:
+  guest: @@CHECK PASS|FAIL|SKIP <name> <detail>
+  guest: @@HOST <action> <args...>     host: @@REPLY <text>
+  guest: @@DONE
+"""
+
+import json
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+
+class QMP:
+    """A minimal QMP client: commands in, their returns out, events kept."""
+
+    def __init__(self, path, deadline):
+        self.sock = _connect(path, deadline)
+        self.buf = b""
+        self.events = []
+        self._read()  # greeting
+        self.cmd("qmp_capabilities")
+
+    def _read(self):
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError("QMP closed")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def cmd(self, name, **args):
+        msg = {"execute": name}
+        if args:
+            msg["arguments"] = args
+        self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        while True:
+            reply = self._read()
+            if "event" in reply:
+                self.events.append(reply)
+                continue
+            if "error" in reply:
+                raise RuntimeError(reply["error"].get("desc", str(reply)))
+            return reply.get("return")
+
+
+def _connect(path, deadline):
+    while True:
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(path)
+            return s
+        except OSError:
+            s.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+class Host:
+    """Host actions a guest scenario may ask for."""
+
+    def __init__(self, qmp):
+        self.qmp = qmp
+
+    def act(self, words):
+        name, args = words[0], words[1:]
+        fn = getattr(self, "do_" + name.replace("-", "_"), None)
+        if fn is None:
+            return f"error unknown host action {name}"
+        try:
+            return fn(*args)
+        except Exception as e:  # reported to the guest, which fails its check
+            return f"error {type(e).__name__}: {e}"
+
+    def do_balloon(self, value):
+        self.qmp.cmd("balloon", value=int(value))
+        return "ok"
+
+    def do_query_balloon(self):
+        return str(self.qmp.cmd("query-balloon")["actual"])
+
+    def do_wait_balloon(self, value, seconds):
+        """Poll until the host sees the guest at the target (within 4 MiB)."""
+        want, end = int(value), time.monotonic() + float(seconds)
+        while True:
+            actual = self.qmp.cmd("query-balloon")["actual"]
+            if abs(actual - want) < 4 << 20:
+                return f"ok {actual}"
+            if time.monotonic() > end:
+                return f"timeout {actual}"
+            time.sleep(0.5)
+
+    def do_qmp(self, *words):
+        msg = json.loads(" ".join(words))
+        return json.dumps(self.qmp.cmd(msg["execute"], **msg.get("arguments", {})))
+
+    def do_time(self):
+        return str(time.time())
+
+
+def run_guest(run, outdir):
+    """Boot one guest, serve it until @@DONE or its deadline; return checks."""
+    name = run["name"]
+    sockdir = run.get("sockdir") or outdir
+    os.makedirs(sockdir, exist_ok=True)
+    qmp_path = os.path.join(sockdir, f"{name}.qmp")
+    ctl_path = os.path.join(sockdir, f"{name}.ctl")
+    for p in (qmp_path, ctl_path):
+        if os.path.exists(p):
+            os.unlink(p)
+    console = os.path.join(outdir, f"{name}.console.log")
+    argv = run["qemu"] + [
+        "-display", "none", "-no-reboot",
+        "-serial", f"file:{console}",
+        "-chardev", f"socket,id=ctl,path={ctl_path},server=on,wait=off",
+        "-serial", "chardev:ctl",
+        "-qmp", f"unix:{qmp_path},server=on,wait=off",
+    ]
+    started = time.monotonic()
+    deadline = started + run.get("timeout", 600)
+    checks = []
+    log = open(os.path.join(outdir, f"{name}.host.log"), "w")
+    log.write("qemu: " + " ".join(shlex.quote(a) for a in argv) + "\n")
+    log.flush()
+    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+    done = False
+    try:
+        qmp = QMP(qmp_path, time.monotonic() + 30)
+        host = Host(qmp)
+        ctl = _connect(ctl_path, time.monotonic() + 30)
+        ctl.settimeout(1.0)
+        buf = b""
+        while not done:
+            if time.monotonic() > deadline:
+                checks.append(("FAIL", "guest.deadline",
+                               f"no @@DONE within {run.get('timeout', 600)} s"))
+                break
+            if proc.poll() is not None:
+                checks.append(("FAIL", "guest.exit",
+                               f"QEMU exited ({proc.returncode}) before @@DONE"))
+                break
+            try:
+                chunk = ctl.recv(4096)
+            except socket.timeout:
+                continue
+            if not chunk:
+                break
+            buf += chunk
+            while b"\n" in buf:
+                raw, buf = buf.split(b"\n", 1)
+                line = raw.decode(errors="replace").strip("\r\x00 ")
+                if not line.startswith("@@"):
+                    continue
+                log.write(f"[{time.monotonic() - started:7.1f}] {line}\n")
+                log.flush()
+                words = line.split()
+                if words[0] == "@@CHECK" and len(words) >= 3:
+                    checks.append((words[1], words[2], " ".join(words[3:])))
+                    print(f"  {words[1]:4} [{name}] {words[2]} {' '.join(words[3:])}",
+                          flush=True)
+                elif words[0] == "@@HOST" and len(words) >= 2:
+                    reply = host.act(words[1:])
+                    log.write(f"[{time.monotonic() - started:7.1f}] -> {reply}\n")
+                    ctl.sendall(f"@@REPLY {reply}\n".encode())
+                elif words[0] == "@@DONE":
+                    done = True
+        if done:
+            proc.wait(timeout=max(5, deadline - time.monotonic()))
+    except Exception as e:
+        checks.append(("FAIL", "host.error", f"{type(e).__name__}: {e}"))
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        log.write(f"elapsed {time.monotonic() - started:.1f} s\n")
+        log.close()
+    if done and not checks:
+        checks.append(("FAIL", "guest.checks", "the scenario reported no check"))
+    with open(os.path.join(outdir, f"{name}.results"), "w") as f:
+        for status, check, detail in checks:
+            f.write(f"{status} {check} {detail}\n")
+    return checks
+
+
+def main():
+    spec_path = sys.argv[1]
+    with open(spec_path) as f:
+        spec = json.load(f)
+    outdir = os.path.dirname(os.path.abspath(spec_path))
+    for run in spec["runs"]:
+        if spec.get("sockdir"):
+            run["sockdir"] = spec["sockdir"]
+        print(f"== guest {run['name']}", flush=True)
+        run_guest(run, outdir)
+    with open(os.path.join(outdir, "hostside.done"), "w") as f:
+        f.write("ok\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,277 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Boot kernels of the matrix as Hyper-V guests on an emulated Hyper-V host
+(QEMU's VMBus and hv-balloon), with the openlis stack or the kernel's in-tree
+one, run named scenarios inside and report every check.
+
+  tests/vm/run.py --kernel 6.1,6.12 --stack intree,openlis \\
+                  --scenario vmbus-connect,balloon-resize
+
+Where /dev/kvm offers Hyper-V SynIC the guests run under it directly;
+otherwise an outer TCG VM (L1) provides a KVM that does, and every guest of
+the invocation runs inside that one L1 boot.
+"""
+
+import argparse
+import fcntl
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import initramfs  # noqa: E402
+
+CACHE = os.environ.get("OPENLIS_CACHE", os.path.expanduser("~/.cache/openlis"))
+QEMU = os.environ.get("OPENLIS_QEMU", "qemu-system-x86_64")
+L1_KERNEL = "6.12"
+# The newest VMBus version QEMU's host accepts (hw/hyperv/vmbus.c: WIN10).
+QEMU_VMBUS_VERSION = "4.0"
+
+KVM_CHECK_EXTENSION = 0xAE03
+KVM_CAP_HYPERV_SYNIC2 = 148
+
+HV_CPU = ("host,kvm=off,hv-relaxed,hv-vapic,hv-time,hv-vpindex,hv-synic,"
+          "hv-runtime,hv-stimer")
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def kvm_has_synic2():
+    try:
+        fd = os.open("/dev/kvm", os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        return fcntl.ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_HYPERV_SYNIC2) > 0
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def fetch_kernel(name):
+    out = subprocess.run([os.path.join(TOP, "scripts/fetch-kernel.sh"), name],
+                         check=True, stdout=subprocess.PIPE, text=True)
+    d = out.stdout.strip().splitlines()[-1]
+    return {
+        "name": name,
+        "dir": d,
+        "kdir": os.path.realpath(os.path.join(d, "kdir")),
+        "vmlinuz": os.path.realpath(os.path.join(d, "vmlinuz")),
+        "modules": os.path.realpath(os.path.join(d, "modules")),
+        "abi": open(os.path.join(d, "abi")).read().strip(),
+    }
+
+
+def build_openlis(kernel, workdir):
+    """Build openlis against a kernel in a private copy of the tree; return
+    {module name: .ko path}."""
+    src = os.path.join(workdir, f"build-{kernel['name']}")
+    subprocess.run(["rsync", "-a", "--delete", "--exclude", ".git",
+                    "--exclude", "build", TOP + "/", src + "/"], check=True)
+    r = subprocess.run(["make", "-C", src, f"KDIR={kernel['kdir']}", "modules"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    with open(os.path.join(workdir, f"build-{kernel['name']}.log"), "w") as f:
+        f.write(r.stdout)
+    if r.returncode != 0:
+        raise RuntimeError(f"openlis build for {kernel['name']} failed:\n"
+                           + r.stdout[-3000:])
+    kos = {}
+    for root, _d, files in os.walk(src):
+        for f in files:
+            if f.endswith(".ko"):
+                kos[f[:-3].replace("-", "_")] = os.path.join(root, f)
+    return kos
+
+
+def scenario_meta(name):
+    path = os.path.join(HERE, "scenarios", name + ".sh")
+    if not os.path.exists(path):
+        raise SystemExit(f"no scenario {name} ({path})")
+    meta = {"modules": [], "memory": "1G", "qemu": [], "timeout": 120,
+            "cmdline": []}
+    for line in open(path):
+        m = re.match(r"#\s*(modules|memory|qemu|timeout|cmdline):\s*(.*)", line)
+        if not m:
+            continue
+        key, val = m.group(1), m.group(2).strip()
+        if key == "memory":
+            meta["memory"] = val
+        elif key == "timeout":
+            meta["timeout"] = int(val)
+        else:
+            meta[key] += val.split()
+    return path, meta
+
+
+def make_run(kernel, stack, scenarios, workdir, openlis_kos):
+    name = f"{kernel['name']}-{stack}"
+    modules, qemu_extra, cmdline, timeout, memory = [], [], [], 60, "1G"
+    files = {"/lib/openlis/lib.sh": os.path.join(HERE, "guest/lib.sh")}
+    for s in scenarios:
+        path, meta = scenario_meta(s)
+        files[f"/scenarios/{s}.sh"] = path
+        modules += [m for m in meta["modules"] if m not in modules]
+        qemu_extra += meta["qemu"]
+        cmdline += meta["cmdline"]
+        timeout += meta["timeout"]
+        memory = meta["memory"] if meta["memory"] != "1G" else memory
+    tree = initramfs.ModuleTree(kernel["modules"])
+    overrides = openlis_kos if stack == "openlis" else {}
+    order = tree.closure(modules, overrides)
+    provenance = " ".join(
+        f"{m}={'openlis' if p in overrides.values() else 'in-tree'}"
+        for m, p in order)
+    conf = os.path.join(workdir, f"{name}.conf")
+    with open(conf, "w") as f:
+        f.write(f"STACK={stack}\nKERNEL={kernel['name']}\n"
+                f"SCENARIOS='{' '.join(scenarios)}'\n"
+                f"EXPECT_VMBUS_VERSION={QEMU_VMBUS_VERSION}\n"
+                f"MODULES='{provenance}'\n")
+    files["/etc/openlis.conf"] = conf
+    initrd = initramfs.build(os.path.join(workdir, f"{name}.cpio.gz"),
+                             os.path.join(HERE, "guest/init"), files, order)
+    append = " ".join(["console=ttyS0", "panic=-1", "oops=panic",
+                       "loglevel=6"] + cmdline)
+    qemu = [QEMU, "-nodefaults", "-machine", "q35,accel=kvm", "-cpu", HV_CPU,
+            "-smp", "2", "-m", memory, "-kernel", kernel["vmlinuz"],
+            "-initrd", initrd, "-append", append,
+            "-device", "vmbus-bridge"] + qemu_extra
+    log(f"   {name}: {provenance}")
+    return {"name": name, "qemu": qemu, "timeout": timeout}
+
+
+def run_direct(spec_path):
+    subprocess.run([sys.executable, os.path.join(HERE, "hostside.py"),
+                    spec_path], check=True)
+
+
+def run_nested(spec_path, workdir, budget):
+    """Boot the outer TCG VM, which runs hostside.py on the spec."""
+    l1 = fetch_kernel(L1_KERNEL)
+    tree = initramfs.ModuleTree(l1["modules"])
+    order = tree.closure(["kvm_amd", "9pnet_virtio", "9p"])
+    initrd = initramfs.build(os.path.join(workdir, "l1.cpio.gz"),
+                             os.path.join(HERE, "l1-init"), {}, order)
+    append = (f"console=ttyS0 quiet panic=-1 openlis.spec={spec_path} "
+              f"openlis.repo={TOP}")
+    argv = [QEMU, "-nodefaults", "-accel", "tcg,thread=multi", "-machine", "q35",
+            "-cpu", "max", "-smp", "2", "-m", "6G", "-display", "none",
+            "-no-reboot", "-serial", "stdio", "-kernel", l1["vmlinuz"],
+            "-initrd", initrd, "-append", append,
+            "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,"
+            "readonly=on,multidevs=remap",
+            "-virtfs", f"local,path={workdir},mount_tag=out,"
+            "security_model=none,multidevs=remap"]
+    with open(os.path.join(workdir, "l1.console.log"), "w") as con:
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        end = time.monotonic() + budget
+        os.set_blocking(p.stdout.fileno(), False)
+        pending = b""
+        while p.poll() is None:
+            if time.monotonic() > end:
+                p.kill()
+                log(f"!! outer VM exceeded its {budget} s budget")
+                break
+            chunk = p.stdout.read()
+            if not chunk:
+                time.sleep(0.2)
+                continue
+            con.write(chunk.decode(errors="replace"))
+            con.flush()
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                text = line.decode(errors="replace").rstrip("\r")
+                if text.startswith(("  PASS", "  FAIL", "  SKIP", "== ", "L1:")):
+                    log(text)
+        rest = p.stdout.read() or b""
+        con.write(rest.decode(errors="replace"))
+        p.wait()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--kernel", default="6.12")
+    ap.add_argument("--stack", default="intree")
+    ap.add_argument("--scenario", required=True)
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--route", choices=["auto", "direct", "nested"],
+                    default=os.environ.get("OPENLIS_VM_ROUTE", "auto"))
+    args = ap.parse_args()
+
+    kernels = args.kernel.split(",")
+    stacks = args.stack.split(",")
+    scenarios = args.scenario.split(",")
+    workdir = os.path.abspath(args.out or os.path.join(
+        TOP, "build", "vm", time.strftime("%Y%m%d-%H%M%S")))
+    os.makedirs(workdir, exist_ok=True)
+    log(f"== vm: kernels {kernels}, stacks {stacks}, scenarios {scenarios}")
+    log(f"   logs in {workdir}")
+
+    runs, skipped = [], []
+    for k in kernels:
+        kernel = fetch_kernel(k)
+        kos = {}
+        if "openlis" in stacks:
+            kos = build_openlis(kernel, workdir)
+            if not kos:
+                skipped.append((f"{k}-openlis", "openlis builds no module "
+                                "for this kernel"))
+        for s in stacks:
+            if s == "openlis" and not kos:
+                continue
+            runs.append(make_run(kernel, s, scenarios, workdir, kos))
+
+    spec_path = os.path.join(workdir, "spec.json")
+    spec = {"runs": runs}
+    route = args.route
+    if route == "auto":
+        route = "direct" if kvm_has_synic2() else "nested"
+    if route == "nested":
+        spec["sockdir"] = "/run/openlis"
+    with open(spec_path, "w") as f:
+        json.dump(spec, f, indent=1)
+    budget = sum(r["timeout"] for r in runs) + 300
+    log(f"== route: {route} ({'KVM has Hyper-V SynIC' if route == 'direct' else 'TCG outer VM, KVM inside'})")
+    started = time.monotonic()
+    if route == "direct":
+        run_direct(spec_path)
+    else:
+        run_nested(spec_path, workdir, budget)
+    log(f"== vm: {time.monotonic() - started:.0f} s")
+
+    passed = failed = skipn = 0
+    for r in runs:
+        res = os.path.join(workdir, r["name"] + ".results")
+        if not os.path.exists(res):
+            log(f"FAIL [{r['name']}] guest.ran no results: the guest never ran "
+                f"(see {workdir}/l1.console.log)")
+            failed += 1
+            continue
+        for line in open(res):
+            status, _, rest = line.strip().partition(" ")
+            log(f"{status} [{r['name']}] {rest}")
+            passed += status == "PASS"
+            failed += status == "FAIL"
+            skipn += status == "SKIP"
+    for name, why in skipped:
+        log(f"SKIP [{name}] {why}")
+        skipn += 1
+    log(f"vm: {passed} passed, {failed} failed, {skipn} skipped")
+    return 1 if failed or not (passed or skipn) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+# The VMBus core connects to the host: module loaded, protocol version as
+# the host offers it, and the host's devices on the vmbus bus.
+# modules: hv_vmbus
+# timeout: 60
+
+if [ -d /sys/module/hv_vmbus ]; then
+	pass vmbus.loaded "$MODULES"
+else
+	fail vmbus.loaded "no /sys/module/hv_vmbus"
+fi
+
+if dmesg | grep -q 'Hypervisor detected: Microsoft Hyper-V'; then
+	pass vmbus.hypervisor "Microsoft Hyper-V"
+else
+	fail vmbus.hypervisor "the kernel did not detect Hyper-V"
+fi
+
+# Both stacks log the negotiated version the same way.
+has_version() { dmesg | grep -q 'Vmbus version:'; }
+wait_for 20 has_version
+ver=$(dmesg | sed -n 's/.*Vmbus version:\([0-9]*\.[0-9]*\).*/\1/p' | tail -n1)
+expect vmbus.version "$ver" "$EXPECT_VMBUS_VERSION"
+
+has_devices() { [ -n "$(ls /sys/bus/vmbus/devices 2>/dev/null)" ]; }
+if wait_for 20 has_devices; then
+	pass vmbus.devices "$(ls /sys/bus/vmbus/devices | wc -l) device(s)"
+else
+	fail vmbus.devices "nothing under /sys/bus/vmbus/devices"
+fi
+
+# hv-balloon is the one device model QEMU offers besides the bridge.
+dm={525074dc-8985-46e2-8057-a307dc18a502}
+if dev=$(vmbus_dev_by_class "$dm"); then
+	expect vmbus.modalias "$(cat "$dev/modalias")" \
+		"vmbus:dc7450528589e2468057a307dc18a502"
+else
+	fail vmbus.modalias "no device of class $dm"
+fi
