@@ -4,24 +4,25 @@
  * here touches kernel state, so the unit tests compile this file as is.
  */
 #ifdef __KERNEL__
+#include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/stddef.h>
 #endif
 #include <openlis/dm_proto.h>
 
-static_assert(sizeof(struct dm_header) == 8);
-static_assert(sizeof(struct dm_version_request) == 16);
-static_assert(sizeof(struct dm_version_response) == 16);
-static_assert(sizeof(struct dm_capabilities) == 32);
-static_assert(sizeof(struct dm_capabilities_response) == 16);
-static_assert(sizeof(struct dm_status) == 48);
-static_assert(sizeof(struct dm_balloon) == 16);
-static_assert(sizeof(struct dm_balloon_response) == 16);
-static_assert(sizeof(struct dm_unballoon_request) == 16);
-static_assert(sizeof(struct dm_unballoon_response) == 8);
-static_assert(sizeof(struct dm_hot_add) == 16);
-static_assert(sizeof(struct dm_hot_add_response) == 16);
-static_assert(sizeof(struct dm_info) == 16);
+static_assert(sizeof(struct dm_header) == 8, "wire layout");
+static_assert(sizeof(struct dm_version_request) == 16, "wire layout");
+static_assert(sizeof(struct dm_version_response) == 16, "wire layout");
+static_assert(sizeof(struct dm_capabilities) == 32, "wire layout");
+static_assert(sizeof(struct dm_capabilities_response) == 16, "wire layout");
+static_assert(sizeof(struct dm_status) == 48, "wire layout");
+static_assert(sizeof(struct dm_balloon) == 16, "wire layout");
+static_assert(sizeof(struct dm_balloon_response) == 16, "wire layout");
+static_assert(sizeof(struct dm_unballoon_request) == 16, "wire layout");
+static_assert(sizeof(struct dm_unballoon_response) == 8, "wire layout");
+static_assert(sizeof(struct dm_hot_add) == 16, "wire layout");
+static_assert(sizeof(struct dm_hot_add_response) == 16, "wire layout");
+static_assert(sizeof(struct dm_info) == 16, "wire layout");
 
 /* The least size of each message a host may send us; 0: not a host message. */
 static const u16 dm_host_min_size[] = {
@@ -62,7 +63,7 @@ static const char * const dm_verdict_names[] = {
 
 const char *dm_msg_name(u16 type)
 {
-	if (type < sizeof(dm_msg_names) / sizeof(dm_msg_names[0]))
+	if (type < ARRAY_SIZE(dm_msg_names))
 		return dm_msg_names[type];
 	return "unknown";
 }
@@ -95,7 +96,7 @@ static enum dm_verdict dm_check_unballoon(const u8 *buf, u32 size,
 			return DM_BAD_RANGE;
 	m->unballoon.more = req->flags & DM_UNBALLOON_MORE_PAGES;
 	m->unballoon.count = req->range_count;
-	m->unballoon.ranges = req->ranges;
+	m->unballoon.ranges = buf + sizeof(*req);
 	return DM_OK;
 }
 
@@ -174,7 +175,7 @@ enum dm_verdict dm_check_msg(const void *buf, u32 len, struct dm_host_msg *m)
 	m->trans_id = h.trans_id;
 	if (h.size > len || h.size > DM_MAX_MSG_SIZE || h.size < sizeof(h))
 		return DM_BAD_SIZE;
-	if (h.type >= sizeof(dm_host_min_size) / sizeof(dm_host_min_size[0]) ||
+	if (h.type >= ARRAY_SIZE(dm_host_min_size) ||
 	    !dm_host_min_size[h.type])
 		return DM_BAD_TYPE;
 	if (h.size < dm_host_min_size[h.type])
@@ -335,10 +336,10 @@ u64 dm_balloon_floor(u64 total, unsigned int page_shift)
 	unsigned int mb_shift = 20 - page_shift;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(dm_floor_curve) / sizeof(dm_floor_curve[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(dm_floor_curve); i++)
 		if ((total >> mb_shift) < dm_floor_curve[i].below_mb)
 			break;
-	if (i == sizeof(dm_floor_curve) / sizeof(dm_floor_curve[0]))
+	if (i == ARRAY_SIZE(dm_floor_curve))
 		i--;
 	return (dm_floor_curve[i].base_mb << mb_shift) +
 	       (total >> dm_floor_curve[i].shift);

@@ -3,4 +3,27 @@
 #ifndef OPENLIS_VMBUS_COMPAT_H
 #define OPENLIS_VMBUS_COMPAT_H
 
+#ifdef OPENLIS_HAVE_VMBUS_BUS_MATCH_CONST
+#define OLVB_MATCH_DRV		const struct device_driver
+#else
+#define OLVB_MATCH_DRV		struct device_driver
+#endif
+
+#ifdef OPENLIS_HAVE_VMBUS_BUS_UEVENT_CONST
+#define OLVB_UEVENT_DEV		const struct device
+#else
+#define OLVB_UEVENT_DEV		struct device
+#endif
+
+/* SynIC registers: hv_{get,set}_msr() and HV_MSR_* from 6.9 on. */
+#ifdef OPENLIS_HAVE_HV_SET_MSR
+#define OLVB_SYNIC_REG(name)	HV_MSR_##name
+#define olvb_get_synic(reg)	hv_get_msr(reg)
+#define olvb_set_synic(reg, v)	hv_set_msr(reg, v)
+#else
+#define OLVB_SYNIC_REG(name)	HV_REGISTER_##name
+#define olvb_get_synic(reg)	hv_get_register(reg)
+#define olvb_set_synic(reg, v)	hv_set_register(reg, v)
+#endif
+
 #endif

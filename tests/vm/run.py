@@ -108,9 +108,33 @@ def scenario_meta(name):
             meta["memory"] = val
         elif key == "timeout":
             meta["timeout"] = int(val)
+        elif key == "qemu":
+            # One device per line, so scenarios sharing a device share it.
+            meta["qemu"].append(val)
         else:
             meta[key] += val.split()
     return path, meta
+
+
+STACKS = {
+    "intree": "the kernel's own modules",
+    "openlis": "openlis's modules wherever openlis builds one",
+    "openlis-core": "openlis's hv_vmbus under the kernel's own clients",
+    "openlis-clients": "openlis's clients on the kernel's own hv_vmbus",
+}
+
+
+def stack_modules(stack, kos):
+    """The openlis modules that replace the kernel's in a given stack."""
+    if stack == "intree":
+        return {}
+    if stack == "openlis":
+        return dict(kos)
+    if stack == "openlis-core":
+        return {k: v for k, v in kos.items() if k == "hv_vmbus"}
+    if stack == "openlis-clients":
+        return {k: v for k, v in kos.items() if k != "hv_vmbus"}
+    raise SystemExit(f"unknown stack {stack}: one of {', '.join(STACKS)}")
 
 
 def make_run(kernel, stack, scenarios, workdir, openlis_kos):
@@ -121,12 +145,12 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos):
         path, meta = scenario_meta(s)
         files[f"/scenarios/{s}.sh"] = path
         modules += [m for m in meta["modules"] if m not in modules]
-        qemu_extra += meta["qemu"]
+        qemu_extra += [q for q in meta["qemu"] if q not in qemu_extra]
         cmdline += meta["cmdline"]
         timeout += meta["timeout"]
         memory = meta["memory"] if meta["memory"] != "1G" else memory
     tree = initramfs.ModuleTree(kernel["modules"])
-    overrides = openlis_kos if stack == "openlis" else {}
+    overrides = stack_modules(stack, openlis_kos)
     order = tree.closure(modules, overrides)
     provenance = " ".join(
         f"{m}={'openlis' if p in overrides.values() else 'in-tree'}"
@@ -141,11 +165,12 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos):
     initrd = initramfs.build(os.path.join(workdir, f"{name}.cpio.gz"),
                              os.path.join(HERE, "guest/init"), files, order)
     append = " ".join(["console=ttyS0", "panic=-1", "oops=panic",
-                       "loglevel=6"] + cmdline)
+                       "loglevel=4"] + cmdline)
     qemu = [QEMU, "-nodefaults", "-machine", "q35,accel=kvm", "-cpu", HV_CPU,
             "-smp", "2", "-m", memory, "-kernel", kernel["vmlinuz"],
             "-initrd", initrd, "-append", append,
-            "-device", "vmbus-bridge"] + qemu_extra
+            "-global", "ICH9-LPC.disable_s4=1",
+            "-device", "vmbus-bridge"] + [a for q in qemu_extra for a in q.split()]
     log(f"   {name}: {provenance}")
     return {"name": name, "qemu": qemu, "timeout": timeout}
 
@@ -224,13 +249,12 @@ def main():
     for k in kernels:
         kernel = fetch_kernel(k)
         kos = {}
-        if "openlis" in stacks:
+        if any(s != "intree" for s in stacks):
             kos = build_openlis(kernel, workdir)
-            if not kos:
-                skipped.append((f"{k}-openlis", "openlis builds no module "
-                                "for this kernel"))
         for s in stacks:
-            if s == "openlis" and not kos:
+            if s != "intree" and not stack_modules(s, kos):
+                skipped.append((f"{k}-{s}", "openlis builds none of this "
+                                "stack's modules for this kernel"))
                 continue
             runs.append(make_run(kernel, s, scenarios, workdir, kos))
 

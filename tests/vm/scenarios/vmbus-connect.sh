@@ -15,10 +15,13 @@ else
 	fail vmbus.hypervisor "the kernel did not detect Hyper-V"
 fi
 
-# Both stacks log the negotiated version the same way.
-has_version() { dmesg | grep -q 'Vmbus version:'; }
+# In-tree logs "Vmbus version:4.0", openlis "VMBus version 4.0".
+vmbus_version() {
+	dmesg | sed -n 's/.*[Vv][Mm][Bb]us version[: ]*\([0-9]*\.[0-9]*\).*/\1/p' | tail -n1
+}
+has_version() { [ -n "$(vmbus_version)" ]; }
 wait_for 20 has_version
-ver=$(dmesg | sed -n 's/.*Vmbus version:\([0-9]*\.[0-9]*\).*/\1/p' | tail -n1)
+ver=$(vmbus_version)
 expect vmbus.version "$ver" "$EXPECT_VMBUS_VERSION"
 
 has_devices() { [ -n "$(ls /sys/bus/vmbus/devices 2>/dev/null)" ]; }

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* State shared by the files of the Hyper-V Dynamic Memory driver. */
+#ifndef OPENLIS_HV_BALLOON_H
+#define OPENLIS_HV_BALLOON_H
+
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/hyperv.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/sizes.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <openlis/dm_proto.h>
+
+enum hv_dm_state {
+	HV_DM_INITIALIZING,
+	HV_DM_IDLE,
+	HV_DM_BALLOON_UP,
+	HV_DM_BALLOON_DOWN,
+	HV_DM_HOT_ADD,
+	HV_DM_ERROR,
+};
+
+/* Counters shown in debugfs; all only grow. */
+struct hv_dm_stats {
+	atomic64_t inflate_ops, inflate_failed, inflate_partial;
+	atomic64_t deflate_ops, deflate_bad_ranges;
+	atomic64_t hot_add_ops, hot_add_failed;
+	atomic64_t refused[DM_NR_VERDICTS];
+	atomic64_t refused_state;	/* well formed but unexpected now */
+	atomic64_t refused_busy;	/* too many requests queued */
+	atomic64_t send_failed;
+};
+
+struct hv_dm {
+	struct hv_device *hdev;
+	enum hv_dm_state state;
+	atomic_t trans_id;
+
+	/* Negotiation: the channel callback answers the probe's waits. */
+	struct completion host_event;
+	bool host_accepted;
+	u32 version;
+
+	/* Host requests run one at a time, in order, on this queue. */
+	struct workqueue_struct *wq;
+	spinlock_t job_lock;	/* closing, queued */
+	bool closing;		/* no more jobs: the channel is going away */
+	unsigned int queued;
+	bool balloon_ok;	/* act on balloon requests */
+	u16 awaiting;		/* the response negotiation waits for */
+
+	/* Pages we have given to the host, linked through page->lru. */
+	spinlock_t balloon_lock;	/* ballooned, nr_ballooned, page marks */
+	struct list_head ballooned;
+	unsigned long nr_ballooned;
+
+	/* Hot-added regions (struct hv_ha_region); see hot_add.c. */
+	spinlock_t ha_lock;	/* regions, their spans, page counts */
+	struct list_head regions;
+	unsigned long pages_added, pages_onlined;
+	unsigned long ha_chunk_pages;
+	bool hot_add_ok;
+	struct completion ol_event;
+
+	u64 max_dynamic_page_count;
+
+	/* Status reports. */
+	struct mutex status_lock;
+	struct task_struct *thread;
+	struct completion status_kick;
+	unsigned long last_status;
+	unsigned int status_delay;
+
+	struct hv_dm_stats stats;
+	struct dentry *debugfs;
+
+	/* Big enough for the largest packet the channel delivers. */
+	u8 *recv_buf;
+	/* Balloon responses are built here; only the work queue uses it. */
+	u8 *send_buf;
+};
+
+/* A host request, copied out of the ring for the work queue. */
+struct hv_dm_job {
+	struct work_struct work;
+	struct hv_dm *dm;
+	struct dm_host_msg msg;
+	u64 ranges[];		/* unballoon ranges, copied */
+};
+
+/* The page-private mark of a page we ballooned out. */
+#define HV_DM_PAGE_MARK		0x6876646d62616c6cUL
+
+extern bool hv_dm_hot_add_param;
+extern unsigned int hv_dm_pressure_delay;
+
+u32 hv_dm_next_trans(struct hv_dm *dm);
+int hv_dm_send(struct hv_dm *dm, const void *msg, u32 len);
+
+/* inflate.c */
+void hv_dm_balloon_up(struct hv_dm *dm, u32 num_pages);
+void hv_dm_balloon_down(struct hv_dm *dm, const struct dm_host_msg *m);
+void hv_dm_return_all(struct hv_dm *dm);
+unsigned long hv_dm_floor(void);
+
+/* hot_add.c */
+#ifdef CONFIG_MEMORY_HOTPLUG
+int hv_dm_hot_add_init(struct hv_dm *dm);
+void hv_dm_hot_add_exit(struct hv_dm *dm);
+void hv_dm_hot_add(struct hv_dm *dm, const struct dm_host_msg *m);
+bool hv_dm_hot_add_possible(void);
+#else
+/* Hosts want an alignment even from guests that cannot hot-add. */
+static inline int hv_dm_hot_add_init(struct hv_dm *dm)
+{
+	dm->ha_chunk_pages = SZ_128M >> PAGE_SHIFT;
+	dm->hot_add_ok = false;
+	return 0;
+}
+
+static inline void hv_dm_hot_add_exit(struct hv_dm *dm)
+{
+}
+
+static inline bool hv_dm_hot_add_possible(void)
+{
+	return false;
+}
+
+/* Success with no pages: the host should stop offering. */
+static inline void hv_dm_hot_add(struct hv_dm *dm, const struct dm_host_msg *m)
+{
+	struct dm_hot_add_response resp = { .result = 1 };
+
+	dm_init_header(&resp.hdr, DM_MEM_HOT_ADD_RESPONSE, sizeof(resp),
+		       hv_dm_next_trans(dm));
+	hv_dm_send(dm, &resp, sizeof(resp));
+}
+#endif
+
+/* status.c */
+unsigned long hv_dm_committed(struct hv_dm *dm);
+void hv_dm_post_status(struct hv_dm *dm, bool force);
+int hv_dm_status_start(struct hv_dm *dm);
+void hv_dm_status_stop(struct hv_dm *dm);
+void hv_dm_debugfs_init(struct hv_dm *dm);
+void hv_dm_debugfs_exit(struct hv_dm *dm);
+
+#endif

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ballooning: taking pages from the guest for the host (up) and giving back
+ * the ones the host names (down).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/gfp.h>
+#include <linux/memory_hotplug.h>
+#include <linux/mm.h>
+#include <linux/page-flags.h>
+#include <linux/sched.h>
+#include "hv_balloon.h"
+
+/* 2 MiB: what the host backs with one large page, so what it frees best. */
+#define HV_DM_BIG_ORDER		(21 - PAGE_SHIFT)
+
+/* A full ring clears in milliseconds; five seconds means the host is gone. */
+#define HV_DM_SEND_TRIES	250
+
+unsigned long hv_dm_floor(void)
+{
+	return dm_balloon_floor(totalram_pages(), PAGE_SHIFT);
+}
+
+/*
+ * Whether @pfn is a page we ballooned out. The host may name any frame, so
+ * look only at pages the kernel has online, and trust no single mark: our
+ * pages are PageOffline() and carry our private mark.
+ */
+static struct page *hv_dm_our_page(unsigned long pfn)
+{
+	struct page *pg = pfn_to_online_page(pfn);
+
+	if (!pg || !PageOffline(pg) || page_private(pg) != HV_DM_PAGE_MARK)
+		return NULL;
+	return pg;
+}
+
+/* Take @nr pages at @pg, just allocated, out of the guest's hands. */
+static void hv_dm_hold(struct hv_dm *dm, struct page *pg, unsigned int nr)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		__SetPageOffline(pg + i);
+		set_page_private(pg + i, HV_DM_PAGE_MARK);
+	}
+	adjust_managed_page_count(pg, -(long)nr);
+
+	spin_lock_irqsave(&dm->balloon_lock, flags);
+	for (i = 0; i < nr; i++)
+		list_add_tail(&pg[i].lru, &dm->ballooned);
+	dm->nr_ballooned += nr;
+	spin_unlock_irqrestore(&dm->balloon_lock, flags);
+}
+
+/* Give one held page back to the guest. Called with balloon_lock held. */
+static void hv_dm_release_locked(struct hv_dm *dm, struct page *pg)
+{
+	list_del(&pg->lru);
+	dm->nr_ballooned--;
+	set_page_private(pg, 0);
+	__ClearPageOffline(pg);
+	adjust_managed_page_count(pg, 1);
+	__free_page(pg);
+}
+
+/*
+ * Give back the pages of [@start, @start + @count) that we hold; returns
+ * how many of them were not ours. The lock is dropped every batch, since a
+ * host may name ranges of millions of pages.
+ */
+static u64 hv_dm_release_range(struct hv_dm *dm, u64 start, u64 count)
+{
+	u64 pfn = start, end = start + count, strangers = 0;
+	unsigned long flags;
+
+	while (pfn < end) {
+		u64 batch_end = min(end, pfn + 512);
+
+		spin_lock_irqsave(&dm->balloon_lock, flags);
+		/* Nothing left to give back: the rest cannot be ours. */
+		if (!dm->nr_ballooned) {
+			spin_unlock_irqrestore(&dm->balloon_lock, flags);
+			return strangers + end - pfn;
+		}
+		for (; pfn < batch_end; pfn++) {
+			struct page *pg = hv_dm_our_page(pfn);
+
+			if (pg)
+				hv_dm_release_locked(dm, pg);
+			else
+				strangers++;
+		}
+		spin_unlock_irqrestore(&dm->balloon_lock, flags);
+		cond_resched();
+	}
+	return strangers;
+}
+
+/* Send @r, waiting out a full ring; on failure give its pages back. */
+static bool hv_dm_send_balloon_resp(struct hv_dm *dm,
+				    struct dm_balloon_response *r, bool more)
+{
+	unsigned int tries = 0;
+	u32 i;
+	int ret;
+
+	do {
+		dm_balloon_resp_finish(r, more, hv_dm_next_trans(dm));
+		ret = hv_dm_send(dm, r, r->hdr.size);
+		if (ret != -EAGAIN)
+			break;
+		msleep(20);
+		hv_dm_post_status(dm, false);
+	} while (++tries < HV_DM_SEND_TRIES);
+
+	if (!ret)
+		return true;
+
+	pr_err("balloon response not sent (%d); returning its pages\n", ret);
+	for (i = 0; i < dm_balloon_resp_ranges(r); i++)
+		hv_dm_release_range(dm, dm_range_start(r->ranges[i]),
+				    dm_range_count(r->ranges[i]));
+	return false;
+}
+
+/*
+ * Balloon up by @num_pages, never below the floor. The answer goes out in
+ * as many responses as the ranges need, all but the last marked "more";
+ * what we could not allocate is simply missing from them, which is how the
+ * host learns of a partial success.
+ */
+void hv_dm_balloon_up(struct hv_dm *dm, u32 num_pages)
+{
+	struct dm_balloon_response *r = (void *)dm->send_buf;
+	unsigned int order = HV_DM_BIG_ORDER;
+	unsigned long avail = si_mem_available();
+	unsigned long floor = hv_dm_floor();
+	unsigned long want = num_pages, done = 0;
+
+	atomic64_inc(&dm->stats.inflate_ops);
+	if (avail < floor + want) {
+		want = avail > floor ? avail - floor : 0;
+		pr_info("balloon request for %u pages capped at %lu: %s\n",
+			num_pages, want,
+			avail < num_pages ? "not enough memory" :
+			"the floor is reached");
+	}
+
+	dm_balloon_resp_init(r);
+	while (done < want) {
+		unsigned int nr;
+		struct page *pg;
+
+		if (dm_balloon_resp_ranges(r) >= DM_BALLOON_RESP_MAX_RANGES) {
+			if (!hv_dm_send_balloon_resp(dm, r, true))
+				goto failed;
+			dm_balloon_resp_init(r);
+		}
+		if (order && want - done < (1UL << order))
+			order = 0;
+		pg = alloc_pages(GFP_HIGHUSER | __GFP_NORETRY |
+				 __GFP_NOMEMALLOC | __GFP_NOWARN, order);
+		if (!pg && order) {
+			/* Fragmented: fall back to single pages for good. */
+			order = 0;
+			continue;
+		}
+		if (!pg)
+			break;
+		nr = 1U << order;
+		/* The host returns pages one range at a time, not as a block. */
+		if (order)
+			split_page(pg, order);
+		hv_dm_hold(dm, pg, nr);
+		/* A range at or past the 40-bit frame limit fails here. */
+		if (!dm_balloon_resp_add(r, page_to_pfn(pg), nr)) {
+			hv_dm_release_range(dm, page_to_pfn(pg), nr);
+			break;
+		}
+		done += nr;
+		cond_resched();
+	}
+
+	if (!hv_dm_send_balloon_resp(dm, r, false))
+		goto failed;
+	if (done < num_pages) {
+		atomic64_inc(&dm->stats.inflate_partial);
+		pr_info("ballooned %lu of %u requested pages\n", done,
+			num_pages);
+	}
+	return;
+failed:
+	atomic64_inc(&dm->stats.inflate_failed);
+}
+
+/*
+ * Give back what the host names. A range that is not wholly ours is still
+ * answered, because the host waits for the last response, but only our
+ * pages in it are freed.
+ */
+void hv_dm_balloon_down(struct hv_dm *dm, const struct dm_host_msg *m)
+{
+	struct dm_unballoon_response resp;
+	u32 i;
+
+	atomic64_inc(&dm->stats.deflate_ops);
+	for (i = 0; i < m->unballoon.count; i++) {
+		u64 r = dm_unballoon_range(m, i);
+		u64 start = dm_range_start(r);
+		u64 count = dm_range_count(r);
+		u64 strangers = hv_dm_release_range(dm, start, count);
+
+		if (strangers) {
+			atomic64_inc(&dm->stats.deflate_bad_ranges);
+			pr_warn_ratelimited("unballoon range %#llx+%llu: %llu pages are not ballooned\n",
+					    start, count, strangers);
+		}
+	}
+	complete(&dm->status_kick);
+
+	if (m->unballoon.more)
+		return;
+	memset(&resp, 0, sizeof(resp));
+	dm_init_header(&resp.hdr, DM_UNBALLOON_RESPONSE, sizeof(resp),
+		       hv_dm_next_trans(dm));
+	if (hv_dm_send(dm, &resp, sizeof(resp)))
+		pr_err("unballoon response not sent\n");
+}
+
+/* On unload every ballooned page goes back to the guest. */
+void hv_dm_return_all(struct hv_dm *dm)
+{
+	unsigned long flags, n = 0;
+
+	spin_lock_irqsave(&dm->balloon_lock, flags);
+	while (!list_empty(&dm->ballooned)) {
+		struct page *pg = list_first_entry(&dm->ballooned, struct page,
+						   lru);
+
+		hv_dm_release_locked(dm, pg);
+		if (!(++n & 511)) {
+			spin_unlock_irqrestore(&dm->balloon_lock, flags);
+			cond_resched();
+			spin_lock_irqsave(&dm->balloon_lock, flags);
+		}
+	}
+	spin_unlock_irqrestore(&dm->balloon_lock, flags);
+	if (n)
+		pr_info("returned %lu ballooned pages to the guest\n", n);
+}

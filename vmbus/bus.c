@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "vmbus" bus: drivers, devices, matching by class GUID, and the module's
+ * start and end.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/device.h>
+#include <linux/platform_device.h>
+#include <linux/interrupt.h>
+#include <linux/sysctl.h>
+#include <linux/slab.h>
+#include <linux/acpi.h>
+#include <linux/completion.h>
+#include <linux/hyperv.h>
+#include <linux/kernel_stat.h>
+#include <linux/of_address.h>
+#include <linux/clockchips.h>
+#include <linux/cpu.h>
+#include <linux/sched/isolation.h>
+#include <linux/sched/task_stack.h>
+#include <linux/smpboot.h>
+#include <linux/delay.h>
+#include <linux/panic_notifier.h>
+#include <linux/ptrace.h>
+#include <linux/screen_info.h>
+#include <linux/efi.h>
+#include <linux/random.h>
+#include <linux/kernel.h>
+#include <linux/syscore_ops.h>
+#include <linux/dma-map-ops.h>
+#include <linux/pci.h>
+#include <clocksource/hyperv_timer.h>
+#include <asm/mshyperv.h>
+
+#include "vmbus_priv.h"
+
+static bool olvb_hvsock_match(const struct hv_driver *drv,
+			      const struct hv_device *dev)
+{
+	return is_hvsock_channel(dev->channel);
+}
+
+static const struct hv_vmbus_device_id *
+olvb_match_id(const struct hv_driver *drv, const struct hv_device *dev)
+{
+	const struct hv_vmbus_device_id *id = drv->id_table;
+
+	if (!id)
+		return NULL;
+	for (; !guid_is_null(&id->guid); id++)
+		if (guid_equal(&id->guid, &dev->dev_type))
+			return id;
+	return NULL;
+}
+
+static const struct hv_vmbus_device_id olvb_override_id;
+
+static const struct hv_vmbus_device_id *
+olvb_get_id(const struct hv_driver *drv, const struct hv_device *dev)
+{
+	if (dev->driver_override)
+		return strcmp(dev->driver_override, drv->name) ? NULL :
+		       (olvb_match_id(drv, dev) ?: &olvb_override_id);
+	return olvb_match_id(drv, dev);
+}
+
+static int olvb_match(struct device *device, OLVB_MATCH_DRV *driver)
+{
+	const struct hv_driver *drv = drv_to_hv_drv(driver);
+	const struct hv_device *dev = device_to_hv_device(device);
+
+	/* hv_sock channels carry a service GUID, not a device class. */
+	if (olvb_hvsock_match(drv, dev))
+		return drv->hvsock;
+	return olvb_get_id(drv, dev) != NULL;
+}
+
+static int olvb_uevent(OLVB_UEVENT_DEV *device, struct kobj_uevent_env *env)
+{
+	const struct hv_device *dev = device_to_hv_device(device);
+
+	return add_uevent_var(env, "MODALIAS=vmbus:%*phN", UUID_SIZE,
+			      &dev->dev_type);
+}
+
+static int olvb_probe(struct device *device)
+{
+	struct hv_driver *drv = drv_to_hv_drv(device->driver);
+	struct hv_device *dev = device_to_hv_device(device);
+	const struct hv_vmbus_device_id *id = olvb_get_id(drv, dev);
+
+	if (!drv->probe)
+		return -ENODEV;
+	if (!id && !olvb_hvsock_match(drv, dev))
+		return -ENODEV;
+	return drv->probe(dev, id);
+}
+
+static void olvb_remove(struct device *device)
+{
+	struct hv_driver *drv = drv_to_hv_drv(device->driver);
+
+	if (drv->remove)
+		drv->remove(device_to_hv_device(device));
+}
+
+static void olvb_shutdown(struct device *device)
+{
+	struct hv_driver *drv;
+
+	if (!device->driver)
+		return;
+	drv = drv_to_hv_drv(device->driver);
+	if (drv->shutdown)
+		drv->shutdown(device_to_hv_device(device));
+}
+
+struct bus_type olvb_bus = {
+	.name = "vmbus",
+	.match = olvb_match,
+	.uevent = olvb_uevent,
+	.probe = olvb_probe,
+	.remove = olvb_remove,
+	.shutdown = olvb_shutdown,
+	.dev_groups = olvb_dev_groups,
+};
+
+int __vmbus_driver_register(struct hv_driver *hv_driver, struct module *owner,
+			    const char *mod_name)
+{
+	if (!olvb.connected)
+		return -ENODEV;
+	hv_driver->driver.name = hv_driver->name;
+	hv_driver->driver.owner = owner;
+	hv_driver->driver.mod_name = mod_name;
+	hv_driver->driver.bus = &olvb_bus;
+	spin_lock_init(&hv_driver->dynids.lock);
+	INIT_LIST_HEAD(&hv_driver->dynids.list);
+	return driver_register(&hv_driver->driver);
+}
+EXPORT_SYMBOL_GPL(__vmbus_driver_register);
+
+void vmbus_driver_unregister(struct hv_driver *hv_driver)
+{
+	driver_unregister(&hv_driver->driver);
+}
+EXPORT_SYMBOL_GPL(vmbus_driver_unregister);
+
+static void olvb_device_release(struct device *device)
+{
+	struct hv_device *dev = device_to_hv_device(device);
+
+	kfree(dev->driver_override);
+	kfree(dev);
+}
+
+int olvb_device_add(struct vmbus_channel *ch)
+{
+	struct hv_device *dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	int ret;
+
+	if (!dev)
+		return -ENOMEM;
+	memcpy(&dev->dev_type, &ch->offermsg.offer.if_type, sizeof(guid_t));
+	memcpy(&dev->dev_instance, &ch->offermsg.offer.if_instance,
+	       sizeof(guid_t));
+	dev->vendor_id = PCI_VENDOR_ID_MICROSOFT;
+	dev->device_id = ch->device_id;
+	dev->channel = ch;
+	dev->device.bus = &olvb_bus;
+	dev->device.parent = olvb.root;
+	dev->device.release = olvb_device_release;
+	dev->dma_mask = DMA_BIT_MASK(64);
+	dev->device.dma_mask = &dev->dma_mask;
+	dev->device.coherent_dma_mask = DMA_BIT_MASK(64);
+	dev->device.dma_parms = &dev->dma_parms;
+	dev_set_name(&dev->device, "%pUl", &dev->dev_instance);
+	ch->device_obj = dev;
+
+	ret = device_register(&dev->device);
+	if (ret) {
+		ch->device_obj = NULL;
+		put_device(&dev->device);
+		return ret;
+	}
+	olvb_chan_sysfs_add(dev, ch);
+	return 0;
+}
+
+void vmbus_device_unregister(struct hv_device *device_obj)
+{
+	struct vmbus_channel *ch = device_obj->channel;
+
+	device_unregister(&device_obj->device);
+	if (ch)
+		ch->device_obj = NULL;
+}
+EXPORT_SYMBOL_GPL(vmbus_device_unregister);
+
+/*
+ * MMIO for synthetic video and PCI pass-through needs the VMBus ACPI
+ * device's resource windows, which openlis does not walk yet.
+ */
+int vmbus_allocate_mmio(struct resource **new, struct hv_device *device_obj,
+			resource_size_t min, resource_size_t max,
+			resource_size_t size, resource_size_t align,
+			bool fb_overlap_ok)
+{
+	*new = NULL;
+	return -ENODEV;
+}
+EXPORT_SYMBOL_GPL(vmbus_allocate_mmio);
+
+void vmbus_free_mmio(resource_size_t start, resource_size_t size)
+{
+}
+EXPORT_SYMBOL_GPL(vmbus_free_mmio);
+
+#ifdef OPENLIS_HAVE_VMBUS_CHAN_RING_SYSFS
+int hv_create_ring_sysfs(struct vmbus_channel *channel,
+			 int (*hv_mmap_ring_buffer)(struct vmbus_channel *channel,
+						    struct vm_area_struct *vma))
+{
+	channel->mmap_ring_buffer = hv_mmap_ring_buffer;
+	channel->ring_sysfs_visible = true;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(hv_create_ring_sysfs);
+
+int hv_remove_ring_sysfs(struct vmbus_channel *channel)
+{
+	channel->ring_sysfs_visible = false;
+	channel->mmap_ring_buffer = NULL;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(hv_remove_ring_sysfs);
+#endif
+
+static void olvb_cleanup(void)
+{
+	if (olvb.msg_wq)
+		destroy_workqueue(olvb.msg_wq);
+	if (olvb.dev_wq)
+		destroy_workqueue(olvb.dev_wq);
+	if (olvb.sc_wq)
+		destroy_workqueue(olvb.sc_wq);
+	kfree(olvb.chans);
+}
+
+static int __init olvb_init(void)
+{
+	struct vmbus_channel_message_header req = {
+		.msgtype = CHANNELMSG_REQUESTOFFERS,
+	};
+	int ret;
+
+	BUILD_BUG_ON(sizeof(struct vmbus_channel_offer_channel) !=
+		     sizeof(struct olvb_msg_offer));
+	BUILD_BUG_ON(sizeof(struct vmbus_channel_version_response) !=
+		     sizeof(struct olvb_msg_version_response));
+	BUILD_BUG_ON(sizeof(struct vmbus_channel_gpadl_header) + 8 !=
+		     sizeof(struct olvb_msg_gpadl_header));
+
+	mutex_init(&olvb.chan_mutex);
+	spin_lock_init(&olvb.req_lock);
+	INIT_LIST_HEAD(&olvb.req_list);
+	init_completion(&olvb.all_offers);
+	atomic_set(&olvb.next_gpadl, 0xe1e10);
+	olvb.chans = kcalloc(OLVB_MAX_RELID, sizeof(*olvb.chans), GFP_KERNEL);
+	olvb.msg_wq = alloc_ordered_workqueue("olvb_msg", 0);
+	olvb.dev_wq = alloc_ordered_workqueue("olvb_dev", 0);
+	olvb.sc_wq = alloc_ordered_workqueue("olvb_subchan", 0);
+	if (!olvb.chans || !olvb.msg_wq || !olvb.dev_wq || !olvb.sc_wq) {
+		ret = -ENOMEM;
+		goto err_alloc;
+	}
+
+	ret = bus_register(&olvb_bus);
+	if (ret)
+		goto err_alloc;
+	olvb.root = root_device_register("vmbus");
+	if (IS_ERR(olvb.root)) {
+		ret = PTR_ERR(olvb.root);
+		goto err_bus;
+	}
+	ret = olvb_synic_init();
+	if (ret)
+		goto err_root;
+	ret = olvb_connect();
+	if (ret)
+		goto err_synic;
+
+	ret = olvb_post(&req, sizeof(req));
+	if (ret) {
+		pr_err("REQUESTOFFERS failed: %d\n", ret);
+		goto err_conn;
+	}
+	if (!wait_for_completion_timeout(&olvb.all_offers, 30 * HZ))
+		pr_warn("host did not say all offers were delivered\n");
+	flush_workqueue(olvb.msg_wq);
+	flush_workqueue(olvb.dev_wq);
+	return 0;
+
+err_conn:
+	olvb_remove_all();
+	olvb_disconnect();
+err_synic:
+	olvb_synic_exit();
+err_root:
+	root_device_unregister(olvb.root);
+err_bus:
+	bus_unregister(&olvb_bus);
+err_alloc:
+	olvb_cleanup();
+	return ret;
+}
+
+static void __exit olvb_exit(void)
+{
+	olvb_remove_all();
+	olvb_disconnect();
+	olvb_synic_exit();
+	root_device_unregister(olvb.root);
+	bus_unregister(&olvb_bus);
+	olvb_cleanup();
+	if (atomic_read(&olvb.dropped))
+		pr_info("%d bad messages or packets were dropped\n",
+			atomic_read(&olvb.dropped));
+}
+
+subsys_initcall(olvb_init);
+module_exit(olvb_exit);
+
+MODULE_DESCRIPTION("openlis Microsoft Hyper-V VMBus core");
+MODULE_LICENSE("GPL");

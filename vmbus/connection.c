@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VMBus connection: posting channel messages, the request/response
+ * helper every synchronous exchange goes through, version negotiation and
+ * the dispatch of messages from the host.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/sched.h>
+#include <linux/wait.h>
+#include <linux/delay.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/hyperv.h>
+#include <linux/export.h>
+#include <linux/io.h>
+#include <linux/set_memory.h>
+#include <asm/mshyperv.h>
+#include <asm/sync_bitops.h>
+
+#include "vmbus_priv.h"
+
+struct olvb_conn olvb;
+
+__u32 vmbus_proto_version;
+EXPORT_SYMBOL_GPL(vmbus_proto_version);
+
+static uint max_version = VERSION_WIN10_V5_3;
+module_param(max_version, uint, 0444);
+MODULE_PARM_DESC(max_version,
+		 "Newest VMBus version to offer, as (major << 16) | minor");
+
+/* Newest first; 5.0 and later also change how the host is addressed. */
+static const u32 olvb_versions[] = {
+	VERSION_WIN10_V5_3, VERSION_WIN10_V5_2, VERSION_WIN10_V5_1,
+	VERSION_WIN10_V5, VERSION_WIN10_V4_1, VERSION_WIN10, VERSION_WIN8_1,
+	VERSION_WIN8,
+};
+
+/* The hypercall's input, which must not cross a page. */
+struct olvb_post_input {
+	u32 connection_id;
+	u32 reserved;
+	u32 message_type;
+	u32 payload_size;
+	u64 payload[HV_MESSAGE_PAYLOAD_QWORD_COUNT];
+};
+
+static u64 olvb_post_once(u32 conn_id, const void *msg, u32 len)
+{
+	struct olvb_post_input *in;
+	unsigned long flags;
+	u64 status;
+
+	local_irq_save(flags);
+	in = *this_cpu_ptr(hyperv_pcpu_input_arg);
+	in->connection_id = conn_id & 0xffffff;
+	in->reserved = 0;
+	in->message_type = 1;
+	in->payload_size = len;
+	memcpy(in->payload, msg, len);
+	status = hv_do_hypercall(HVCALL_POST_MESSAGE, in, NULL);
+	local_irq_restore(flags);
+	return status & HV_HYPERCALL_RESULT_MASK;
+}
+
+/*
+ * The host's message queue can be briefly full; back off and retry for a
+ * while before calling it a failure.
+ */
+int olvb_post(const void *msg, u32 len)
+{
+	const struct olvb_msg_hdr *hdr = msg;
+	unsigned int tries;
+	u64 status;
+
+	if (len > OLVB_MSG_MAX)
+		return -EMSGSIZE;
+	for (tries = 0; tries < 100; tries++) {
+		status = olvb_post_once(olvb.msg_conn_id, msg, len);
+		switch (status) {
+		case HV_STATUS_SUCCESS:
+			return 0;
+		case HV_STATUS_INVALID_CONNECTION_ID:
+			/* A pre-5.0 host refusing the 5.0 connection id. */
+			if (hdr->type == OLVB_MSG_INITIATE_CONTACT)
+				return -EINVAL;
+			break;
+		case HV_STATUS_INSUFFICIENT_MEMORY:
+		case HV_STATUS_INSUFFICIENT_BUFFERS:
+			break;
+		default:
+			pr_err_ratelimited("posting message %u failed: %#llx\n",
+					   hdr->type, status);
+			return -EIO;
+		}
+		if (in_atomic() || irqs_disabled())
+			udelay(100);
+		else
+			usleep_range(1000, 2000);
+	}
+	return -EAGAIN;
+}
+
+void olvb_req_init(struct olvb_req *req, u32 type, u64 key,
+		   struct vmbus_channel *chan)
+{
+	INIT_LIST_HEAD(&req->node);
+	req->type = type;
+	req->key = key;
+	req->chan = chan;
+	req->len = 0;
+	req->rescinded = false;
+	init_completion(&req->done);
+}
+
+/* Queue @req before posting its request: the answer may beat the post. */
+void olvb_req_start(struct olvb_req *req)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&olvb.req_lock, flags);
+	list_add_tail(&req->node, &olvb.req_list);
+	spin_unlock_irqrestore(&olvb.req_lock, flags);
+}
+
+/* Wait for the answer to @req unless posting failed with @ret. */
+int olvb_req_finish(struct olvb_req *req, int ret, unsigned long timeout)
+{
+	unsigned long flags;
+
+	if (!ret && !wait_for_completion_timeout(&req->done, timeout))
+		ret = -ETIMEDOUT;
+	spin_lock_irqsave(&olvb.req_lock, flags);
+	list_del(&req->node);
+	spin_unlock_irqrestore(&olvb.req_lock, flags);
+	if (!ret && req->rescinded)
+		ret = -ENODEV;
+	return ret;
+}
+
+int olvb_req_send(struct olvb_req *req, const void *msg, u32 len,
+		  unsigned long timeout)
+{
+	olvb_req_start(req);
+	return olvb_req_finish(req, olvb_post(msg, len), timeout);
+}
+
+/* A rescinded channel will never be answered: release its waiters. */
+void olvb_req_cancel_channel(struct vmbus_channel *chan)
+{
+	struct olvb_req *req;
+	unsigned long flags;
+
+	spin_lock_irqsave(&olvb.req_lock, flags);
+	list_for_each_entry(req, &olvb.req_list, node) {
+		if (req->chan == chan) {
+			req->rescinded = true;
+			complete(&req->done);
+		}
+	}
+	spin_unlock_irqrestore(&olvb.req_lock, flags);
+}
+
+static void olvb_req_complete(u32 type, const void *msg, u32 len)
+{
+	u64 key = olvb_resp_key(type, msg);
+	struct olvb_req *req;
+	unsigned long flags;
+	bool found = false;
+
+	spin_lock_irqsave(&olvb.req_lock, flags);
+	list_for_each_entry(req, &olvb.req_list, node) {
+		if (req->type != type || req->key != key ||
+		    completion_done(&req->done))
+			continue;
+		memcpy(req->resp, msg, len);
+		req->len = len;
+		complete(&req->done);
+		found = true;
+		break;
+	}
+	spin_unlock_irqrestore(&olvb.req_lock, flags);
+	if (!found)
+		pr_warn_ratelimited("unsolicited message %u dropped\n", type);
+}
+
+struct olvb_msg_work {
+	struct work_struct work;
+	int type;
+	u32 len;
+	u8 msg[OLVB_MSG_MAX];
+};
+
+static void olvb_msg_work_fn(struct work_struct *work)
+{
+	struct olvb_msg_work *w = container_of(work, struct olvb_msg_work, work);
+
+	olvb_handle_offer_msg(w->msg, w->len, w->type);
+	kfree(w);
+}
+
+/* Called from the message tasklet with a private copy of the message. */
+void olvb_on_message(const void *buf, u32 len)
+{
+	struct olvb_msg_work *w;
+	int type = olvb_msg_check(buf, len);
+
+	if (type < 0) {
+		atomic_inc(&olvb.dropped);
+		pr_warn_ratelimited("bad message (type %u, %u bytes): %d\n",
+				    len >= 4 ? *(const u32 *)buf : 0, len, type);
+		return;
+	}
+
+	switch (type) {
+	case OLVB_MSG_OFFER:
+	case OLVB_MSG_RESCIND:
+	case OLVB_MSG_ALLOFFERS_DELIVERED:
+		/* These sleep, and must be handled in the order they came. */
+		w = kmalloc(sizeof(*w), GFP_ATOMIC);
+		if (!w) {
+			atomic_inc(&olvb.dropped);
+			pr_err_ratelimited("no memory for message %d\n", type);
+			return;
+		}
+		INIT_WORK(&w->work, olvb_msg_work_fn);
+		w->type = type;
+		w->len = len;
+		memcpy(w->msg, buf, len);
+		queue_work(olvb.msg_wq, &w->work);
+		break;
+	case OLVB_MSG_TL_CONNECT_RESULT:
+		pr_debug("hv_sock connect result\n");
+		break;
+	default:
+		olvb_req_complete(type, buf, len);
+		break;
+	}
+}
+
+static int olvb_negotiate(u32 version)
+{
+	struct vmbus_channel_initiate_contact msg = {};
+	struct olvb_msg_version_response *resp;
+	struct olvb_req *req;
+	int ret;
+
+	req = kmalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	olvb_req_init(req, OLVB_MSG_VERSION_RESPONSE, 0, NULL);
+
+	msg.header.msgtype = CHANNELMSG_INITIATE_CONTACT;
+	msg.vmbus_version_requested = version;
+	msg.target_vcpu = hv_cpu_number_to_vp_number(0);
+	if (version >= VERSION_WIN10_V5) {
+		msg.msg_sint = OLVB_SINT;
+		olvb.msg_conn_id = OLVB_MSG_CONN_ID_5;
+	} else {
+		msg.interrupt_page = virt_to_phys(olvb.int_page);
+		olvb.msg_conn_id = OLVB_MSG_CONN_ID;
+	}
+	msg.monitor_page1 = virt_to_phys(olvb.monitor_pages[0]);
+	msg.monitor_page2 = virt_to_phys(olvb.monitor_pages[1]);
+
+	ret = olvb_req_send(req, &msg, sizeof(msg), 10 * HZ);
+	if (ret)
+		goto out;
+	resp = (void *)req->resp;
+	if (!resp->version_supported) {
+		ret = -EPROTONOSUPPORT;
+		goto out;
+	}
+	if (version >= VERSION_WIN10_V5) {
+		if (req->len < sizeof(*resp)) {
+			ret = -EPROTO;
+			goto out;
+		}
+		olvb.msg_conn_id = resp->msg_conn_id;
+	}
+out:
+	kfree(req);
+	return ret;
+}
+
+int olvb_connect(void)
+{
+	unsigned int i;
+	int ret = -EPROTONOSUPPORT;
+
+	olvb.int_page = (void *)get_zeroed_page(GFP_KERNEL);
+	olvb.monitor_pages[0] = (void *)get_zeroed_page(GFP_KERNEL);
+	olvb.monitor_pages[1] = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!olvb.int_page || !olvb.monitor_pages[0] || !olvb.monitor_pages[1]) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+
+	for (i = 0; i < ARRAY_SIZE(olvb_versions); i++) {
+		u32 v = olvb_versions[i];
+
+		if (v > max_version)
+			continue;
+		ret = olvb_negotiate(v);
+		pr_debug("version %u.%u: %d\n", v >> 16, v & 0xffff, ret);
+		if (!ret) {
+			vmbus_proto_version = v;
+			olvb.connected = true;
+			pr_info("VMBus version %u.%u, message connection id %u\n",
+				v >> 16, v & 0xffff, olvb.msg_conn_id);
+			return 0;
+		}
+		/* No answer at all: the host is not listening, stop here. */
+		if (ret == -ETIMEDOUT || ret == -ENOMEM)
+			break;
+	}
+fail:
+	pr_err("could not connect to the host: %d\n", ret);
+	olvb_disconnect();
+	return ret ? ret : -EPROTONOSUPPORT;
+}
+
+void olvb_disconnect(void)
+{
+	if (olvb.connected) {
+		struct vmbus_channel_message_header msg = {
+			.msgtype = CHANNELMSG_UNLOAD,
+		};
+		struct olvb_req *req = kmalloc(sizeof(*req), GFP_KERNEL);
+
+		if (req) {
+			olvb_req_init(req, OLVB_MSG_UNLOAD_RESPONSE, 0, NULL);
+			if (olvb_req_send(req, &msg, sizeof(msg), 5 * HZ))
+				pr_warn("no answer to UNLOAD\n");
+			kfree(req);
+		}
+		olvb.connected = false;
+	}
+	free_page((unsigned long)olvb.int_page);
+	free_page((unsigned long)olvb.monitor_pages[0]);
+	free_page((unsigned long)olvb.monitor_pages[1]);
+	olvb.int_page = NULL;
+	olvb.monitor_pages[0] = NULL;
+	olvb.monitor_pages[1] = NULL;
+}
+
+/* Kick the host about @channel with a hypercall. */
+void vmbus_set_event(struct vmbus_channel *channel)
+{
+	u32 relid = channel->offermsg.child_relid;
+
+	channel->sig_events++;
+	/* Hosts without per-channel interrupts look up who kicked here. */
+	if (!channel->is_dedicated_interrupt && olvb.int_page)
+		sync_set_bit(relid, olvb.int_page + PAGE_SIZE / 2);
+	hv_do_fast_hypercall8(HVCALL_SIGNAL_EVENT, channel->sig_event);
+}
+EXPORT_SYMBOL_GPL(vmbus_set_event);

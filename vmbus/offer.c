@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Channel offers and rescinds: turning the host's offers into channels and
+ * devices, sub-channels into callbacks, and rescinds into removals.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/interrupt.h>
+#include <linux/sched.h>
+#include <linux/wait.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/cpu.h>
+#include <linux/hyperv.h>
+#include <asm/mshyperv.h>
+#include <linux/sched/isolation.h>
+
+#include "vmbus_priv.h"
+
+static LIST_HEAD(olvb_primaries);	/* under olvb.chan_mutex */
+
+struct vmbus_channel *olvb_relid2chan(u32 relid)
+{
+	if (relid >= OLVB_MAX_RELID || !olvb.chans)
+		return NULL;
+	return rcu_dereference(olvb.chans[relid]);
+}
+
+/* Interrupt context: run or queue the channel's callback. */
+void olvb_chan_sched(struct vmbus_channel *ch)
+{
+	void (*cb)(void *context);
+
+	spin_lock(&ch->sched_lock);
+	cb = ch->onchannel_callback;
+	if (!cb)
+		goto out;
+	ch->interrupts++;
+	switch (ch->callback_mode) {
+	case HV_CALL_ISR:
+		cb(ch->channel_callback_context);
+		break;
+	case HV_CALL_BATCHED:
+		/* The host need not interrupt again until we have caught up. */
+		hv_begin_read(&ch->inbound);
+		fallthrough;
+	case HV_CALL_DIRECT:
+		tasklet_schedule(&ch->callback_event);
+		break;
+	}
+out:
+	spin_unlock(&ch->sched_lock);
+}
+
+static struct vmbus_channel *olvb_alloc_channel(const struct olvb_msg_offer *o)
+{
+	struct vmbus_channel *ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+
+	if (!ch)
+		return NULL;
+	BUILD_BUG_ON(sizeof(ch->offermsg) != sizeof(*o));
+	memcpy(&ch->offermsg, o, sizeof(*o));
+	INIT_LIST_HEAD(&ch->listentry);
+	INIT_LIST_HEAD(&ch->sc_list);
+	spin_lock_init(&ch->sched_lock);
+	spin_lock_init(&ch->inbound.ring_lock);
+	spin_lock_init(&ch->outbound.ring_lock);
+	mutex_init(&ch->inbound.ring_buffer_mutex);
+	mutex_init(&ch->outbound.ring_buffer_mutex);
+	spin_lock_init(&ch->requestor.req_lock);
+	init_completion(&ch->rescind_event);
+	tasklet_init(&ch->callback_event, olvb_channel_tasklet,
+		     (unsigned long)ch);
+	ch->callback_mode = HV_CALL_BATCHED;
+	ch->state = CHANNEL_OFFER_STATE;
+	ch->monitor_grp = o->monitorid / 32;
+	ch->monitor_bit = o->monitorid % 32;
+	ch->is_dedicated_interrupt = o->intr_flags & 1;
+	ch->sig_event = o->connection_id;
+	ch->target_cpu = 0;
+	ch->max_pkt_size = VMBUS_DEFAULT_MAX_PKT_SIZE;
+	ch->device_id = HV_UNKNOWN;
+	return ch;
+}
+
+static void olvb_free_channel(struct vmbus_channel *ch)
+{
+	tasklet_kill(&ch->callback_event);
+	kfree(ch);
+}
+
+static struct vmbus_channel *olvb_find_primary(const struct olvb_msg_offer *o)
+{
+	struct vmbus_channel *p;
+
+	list_for_each_entry(p, &olvb_primaries, listentry) {
+		if (!memcmp(&p->offermsg.offer.if_type, o->if_type, 16) &&
+		    !memcmp(&p->offermsg.offer.if_instance, o->if_instance, 16))
+			return p;
+	}
+	return NULL;
+}
+
+struct olvb_chan_work {
+	struct work_struct work;
+	struct vmbus_channel *ch;
+};
+
+static void olvb_sc_work(struct work_struct *work)
+{
+	struct olvb_chan_work *w = container_of(work, struct olvb_chan_work,
+						work);
+	struct vmbus_channel *ch = w->ch, *p = ch->primary_channel;
+
+	kfree(w);
+	if (p->device_obj)
+		olvb_chan_sysfs_add(p->device_obj, ch);
+	if (p->sc_creation_callback)
+		p->sc_creation_callback(ch);
+	ch->probe_done = true;
+}
+
+static void olvb_dev_work(struct work_struct *work)
+{
+	struct olvb_chan_work *w = container_of(work, struct olvb_chan_work,
+						work);
+	struct vmbus_channel *ch = w->ch;
+
+	kfree(w);
+	if (olvb_device_add(ch))
+		pr_err("could not add device for relid %u\n",
+		       ch->offermsg.child_relid);
+	ch->probe_done = true;
+}
+
+static int olvb_queue_chan_work(struct workqueue_struct *wq,
+				struct vmbus_channel *ch, work_func_t fn)
+{
+	struct olvb_chan_work *w = kmalloc(sizeof(*w), GFP_KERNEL);
+
+	if (!w)
+		return -ENOMEM;
+	INIT_WORK(&w->work, fn);
+	w->ch = ch;
+	queue_work(wq, &w->work);
+	return 0;
+}
+
+static void olvb_on_offer(const struct olvb_msg_offer *o)
+{
+	u32 relid = o->child_relid;
+	struct vmbus_channel *ch, *p = NULL;
+
+	mutex_lock(&olvb.chan_mutex);
+	if (rcu_access_pointer(olvb.chans[relid])) {
+		atomic_inc(&olvb.dropped);
+		pr_warn_ratelimited("second offer for relid %u dropped\n",
+				    relid);
+		goto out;
+	}
+	if (o->sub_channel_index) {
+		p = olvb_find_primary(o);
+		if (!p) {
+			atomic_inc(&olvb.dropped);
+			pr_warn_ratelimited("sub-channel %u without primary\n",
+					    relid);
+			goto out;
+		}
+	}
+	ch = olvb_alloc_channel(o);
+	if (!ch)
+		goto out;
+	if (p) {
+		ch->primary_channel = p;
+		ch->device_obj = p->device_obj;
+		list_add_tail(&ch->sc_list, &p->sc_list);
+		rcu_assign_pointer(olvb.chans[relid], ch);
+		olvb_queue_chan_work(olvb.sc_wq, ch, olvb_sc_work);
+	} else {
+		list_add_tail(&ch->listentry, &olvb_primaries);
+		rcu_assign_pointer(olvb.chans[relid], ch);
+		olvb_queue_chan_work(olvb.dev_wq, ch, olvb_dev_work);
+	}
+out:
+	mutex_unlock(&olvb.chan_mutex);
+}
+
+static void olvb_send_relid_released(u32 relid)
+{
+	struct vmbus_channel_relid_released msg = {
+		.header.msgtype = CHANNELMSG_RELID_RELEASED,
+		.child_relid = relid,
+	};
+
+	if (olvb.connected)
+		olvb_post(&msg, sizeof(msg));
+}
+
+/* Forget @ch: no interrupt may find it once this returns. */
+void olvb_release_channel(struct vmbus_channel *ch)
+{
+	u32 relid = ch->offermsg.child_relid;
+
+	mutex_lock(&olvb.chan_mutex);
+	RCU_INIT_POINTER(olvb.chans[relid], NULL);
+	if (ch->primary_channel)
+		list_del(&ch->sc_list);
+	else
+		list_del(&ch->listentry);
+	mutex_unlock(&olvb.chan_mutex);
+	synchronize_rcu();
+	olvb_chan_sysfs_del(ch);
+	if (ch->rescind)
+		olvb_send_relid_released(relid);
+	olvb_free_channel(ch);
+}
+
+static void olvb_remove_primary(struct vmbus_channel *ch)
+{
+	struct vmbus_channel *sc, *tmp;
+
+	if (ch->device_obj)
+		vmbus_device_unregister(ch->device_obj);
+	list_for_each_entry_safe(sc, tmp, &ch->sc_list, sc_list)
+		olvb_release_channel(sc);
+	olvb_release_channel(ch);
+}
+
+static void olvb_rescind_work(struct work_struct *work)
+{
+	struct olvb_chan_work *w = container_of(work, struct olvb_chan_work,
+						work);
+	struct vmbus_channel *ch = w->ch;
+
+	kfree(w);
+	if (ch->chn_rescind_callback) {
+		/* hv_sock and uio tear the device down themselves. */
+		ch->chn_rescind_callback(ch);
+		return;
+	}
+	if (ch->primary_channel) {
+		if (ch->state != CHANNEL_OPEN_STATE)
+			olvb_release_channel(ch);
+		return;
+	}
+	olvb_remove_primary(ch);
+}
+
+static void olvb_on_rescind(u32 relid)
+{
+	struct vmbus_channel *ch;
+
+	/* Offer processing and device work run in order before us. */
+	flush_workqueue(olvb.dev_wq);
+	flush_workqueue(olvb.sc_wq);
+	mutex_lock(&olvb.chan_mutex);
+	ch = rcu_dereference_protected(olvb.chans[relid],
+				       lockdep_is_held(&olvb.chan_mutex));
+	if (!ch || ch->rescind) {
+		mutex_unlock(&olvb.chan_mutex);
+		atomic_inc(&olvb.dropped);
+		pr_warn_ratelimited("rescind of unknown relid %u\n", relid);
+		return;
+	}
+	ch->rescind = true;
+	mutex_unlock(&olvb.chan_mutex);
+	complete_all(&ch->rescind_event);
+	olvb_req_cancel_channel(ch);
+	olvb_queue_chan_work(olvb.dev_wq, ch, olvb_rescind_work);
+}
+
+/* Runs on the ordered message workqueue. */
+void olvb_handle_offer_msg(const void *buf, u32 len, int type)
+{
+	switch (type) {
+	case OLVB_MSG_OFFER:
+		olvb_on_offer(buf);
+		break;
+	case OLVB_MSG_RESCIND:
+		olvb_on_rescind(((const struct olvb_msg_relid *)buf)->child_relid);
+		break;
+	case OLVB_MSG_ALLOFFERS_DELIVERED:
+		complete_all(&olvb.all_offers);
+		break;
+	}
+}
+
+/* Module exit: every device goes, then every channel. */
+void olvb_remove_all(void)
+{
+	struct vmbus_channel *ch;
+
+	flush_workqueue(olvb.msg_wq);
+	flush_workqueue(olvb.dev_wq);
+	flush_workqueue(olvb.sc_wq);
+	for (;;) {
+		mutex_lock(&olvb.chan_mutex);
+		ch = list_first_entry_or_null(&olvb_primaries,
+					      struct vmbus_channel, listentry);
+		mutex_unlock(&olvb.chan_mutex);
+		if (!ch)
+			break;
+		olvb_remove_primary(ch);
+	}
+}
+
+void vmbus_set_sc_create_callback(struct vmbus_channel *primary_channel,
+				  void (*sc_cr_cb)(struct vmbus_channel *new_sc))
+{
+	primary_channel->sc_creation_callback = sc_cr_cb;
+}
+EXPORT_SYMBOL_GPL(vmbus_set_sc_create_callback);
+
+void vmbus_set_chn_rescind_callback(struct vmbus_channel *channel,
+				    void (*chn_rescind_cb)(struct vmbus_channel *))
+{
+	channel->chn_rescind_callback = chn_rescind_cb;
+}
+EXPORT_SYMBOL_GPL(vmbus_set_chn_rescind_callback);
+
+/* hv_sock, after closing a rescinded connection's channel. */
+void vmbus_hvsock_device_unregister(struct vmbus_channel *channel)
+{
+	BUG_ON(!is_hvsock_channel(channel));
+	/* Wait for the rescind we are about to act on to be fully seen. */
+	while (!READ_ONCE(channel->probe_done) || !READ_ONCE(channel->rescind))
+		msleep(1);
+	olvb_remove_primary(channel);
+}
+EXPORT_SYMBOL_GPL(vmbus_hvsock_device_unregister);
+
+static bool olvb_find_ic_version(const struct icmsg_negotiate *neg, u32 first,
+				 u32 count, const int *want, int nwant,
+				 int *major, int *minor)
+{
+	int i;
+	u32 j;
+
+	for (i = 0; i < nwant; i++) {
+		for (j = first; j < first + count; j++) {
+			if (neg->icversion_data[j].major == (want[i] >> 16) &&
+			    neg->icversion_data[j].minor == (want[i] & 0xffff)) {
+				*major = neg->icversion_data[j].major;
+				*minor = neg->icversion_data[j].minor;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * Answer an integration-service version negotiation in place: pick the
+ * first of our framework and service versions the host also lists.
+ */
+bool vmbus_prep_negotiate_resp(struct icmsg_hdr *icmsghdrp, u8 *buf,
+			       u32 buflen, const int *fw_version, int fw_vercnt,
+			       const int *srv_version, int srv_vercnt,
+			       int *nego_fw_version, int *nego_srv_version)
+{
+	struct icmsg_negotiate *neg;
+	int fw_major = 0, fw_minor = 0, srv_major = 0, srv_minor = 0;
+	u32 nfw, nsrv;
+	bool ok;
+
+	if (buflen < ICMSG_HDR + offsetof(struct icmsg_negotiate, reserved)) {
+		pr_err_ratelimited("short IC negotiation\n");
+		return false;
+	}
+	icmsghdrp->icmsgsize = 0x10;
+	neg = (struct icmsg_negotiate *)&buf[ICMSG_HDR];
+	nfw = neg->icframe_vercnt;
+	nsrv = neg->icmsg_vercnt;
+	/* The host's counts decide how far we read: check them first. */
+	ok = nfw <= IC_VERSION_NEGOTIATION_MAX_VER_COUNT &&
+	     nsrv <= IC_VERSION_NEGOTIATION_MAX_VER_COUNT &&
+	     ICMSG_NEGOTIATE_PKT_SIZE(nfw, nsrv) <= buflen;
+	if (!ok)
+		pr_err_ratelimited("bad IC negotiation counts %u/%u\n",
+				   nfw, nsrv);
+	ok = ok && olvb_find_ic_version(neg, 0, nfw, fw_version, fw_vercnt,
+					&fw_major, &fw_minor);
+	ok = ok && olvb_find_ic_version(neg, nfw, nsrv, srv_version,
+					srv_vercnt, &srv_major, &srv_minor);
+	if (!ok) {
+		/* Report what the host offered back as "none of these". */
+		fw_major = nfw;
+		srv_major = nsrv;
+		fw_minor = 0;
+		srv_minor = 0;
+	}
+	/* The answer needs room for two versions, which the check covers. */
+	if (buflen < ICMSG_NEGOTIATE_PKT_SIZE(1, 1))
+		return false;
+	neg->icframe_vercnt = ok;
+	neg->icmsg_vercnt = ok;
+	if (nego_fw_version)
+		*nego_fw_version = fw_major << 16 | fw_minor;
+	if (nego_srv_version)
+		*nego_srv_version = srv_major << 16 | srv_minor;
+	neg->icversion_data[0].major = fw_major;
+	neg->icversion_data[0].minor = fw_minor;
+	neg->icversion_data[1].major = srv_major;
+	neg->icversion_data[1].minor = srv_minor;
+	return ok;
+}
+EXPORT_SYMBOL_GPL(vmbus_prep_negotiate_resp);

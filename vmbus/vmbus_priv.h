@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* State shared between the files of openlis's VMBus core. */
+#ifndef OPENLIS_VMBUS_PRIV_H
+#define OPENLIS_VMBUS_PRIV_H
+
+#include <linux/hyperv.h>
+#include <linux/interrupt.h>
+#include <linux/workqueue.h>
+#include <linux/completion.h>
+#include <linux/mutex.h>
+/*
+ * Not used here, but the in-tree core sees the types it defines: with
+ * MODVERSIONS an exported symbol's CRC covers every type reachable from its
+ * prototype, so we must see the same definitions for the CRCs to match.
+ */
+#include <linux/tracepoint.h>
+#include <openlis/vmbus_proto.h>
+
+/* Which SINT carries VMBus messages and events, and its connection ids. */
+#define OLVB_SINT		2
+#define OLVB_MSG_CONN_ID	1
+#define OLVB_MSG_CONN_ID_5	4
+
+struct olvb_cpu {
+	void *msg_page;
+	void *evt_page;
+	struct tasklet_struct msg_tasklet;
+};
+
+struct olvb_conn {
+	bool connected;
+	u32 msg_conn_id;
+	void *int_page;			/* half host-to-guest, half back */
+	void *monitor_pages[2];
+	struct vmbus_channel __rcu **chans;	/* indexed by relid */
+	struct mutex chan_mutex;	/* chans updates, offer processing */
+	spinlock_t req_lock;
+	struct list_head req_list;
+	struct workqueue_struct *msg_wq;	/* offers, rescinds, in order */
+	struct workqueue_struct *dev_wq;	/* device (un)registration */
+	struct workqueue_struct *sc_wq;		/* sub-channel callbacks */
+	struct completion all_offers;
+	atomic_t next_gpadl;
+	atomic_t dropped;
+	struct olvb_cpu __percpu *cpu;
+	struct device *root;
+};
+
+extern struct olvb_conn olvb;
+
+/* A channel message waiting for its answer from the host. */
+struct olvb_req {
+	struct list_head node;
+	u32 type;
+	u64 key;
+	struct vmbus_channel *chan;	/* rescind wakes it, may be NULL */
+	struct completion done;
+	u32 len;
+	bool rescinded;
+	u8 resp[OLVB_MSG_MAX];
+};
+
+/* connection.c */
+int olvb_post(const void *msg, u32 len);
+void olvb_req_init(struct olvb_req *req, u32 type, u64 key,
+		   struct vmbus_channel *chan);
+void olvb_req_start(struct olvb_req *req);
+int olvb_req_finish(struct olvb_req *req, int ret, unsigned long timeout);
+int olvb_req_send(struct olvb_req *req, const void *msg, u32 len,
+		  unsigned long timeout);
+void olvb_req_cancel_channel(struct vmbus_channel *chan);
+void olvb_on_message(const void *buf, u32 len);
+int olvb_connect(void);
+void olvb_disconnect(void);
+
+/* synic.c */
+int olvb_synic_init(void);
+void olvb_synic_exit(void);
+
+/* offer.c */
+void olvb_handle_offer_msg(const void *buf, u32 len, int type);
+struct vmbus_channel *olvb_relid2chan(u32 relid);
+void olvb_remove_all(void);
+void olvb_chan_sched(struct vmbus_channel *ch);
+void olvb_release_channel(struct vmbus_channel *ch);
+
+/* gpadl.c */
+int olvb_gpadl_create(struct vmbus_channel *ch, enum hv_gpadl_type type,
+		      void *kbuf, u32 size, u32 send_offset,
+		      struct vmbus_gpadl *gpadl);
+
+/* channel.c */
+void olvb_channel_tasklet(unsigned long data);
+
+/* bus.c */
+extern struct bus_type olvb_bus;
+int olvb_device_add(struct vmbus_channel *ch);
+/* Exported by the in-tree core too, but declared only in its private header. */
+void vmbus_device_unregister(struct hv_device *device_obj);
+int hv_create_ring_sysfs(struct vmbus_channel *channel,
+			 int (*hv_mmap_ring_buffer)(struct vmbus_channel *channel,
+						    struct vm_area_struct *vma));
+int hv_remove_ring_sysfs(struct vmbus_channel *channel);
+
+/* sysfs.c */
+extern const struct attribute_group *olvb_dev_groups[];
+int olvb_chan_sysfs_add(struct hv_device *dev, struct vmbus_channel *ch);
+void olvb_chan_sysfs_del(struct vmbus_channel *ch);
+
+#endif
