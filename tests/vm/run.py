@@ -33,6 +33,10 @@ L1_KERNEL = "6.12"
 # The newest VMBus version QEMU's host accepts (hw/hyperv/vmbus.c: WIN10).
 QEMU_VMBUS_VERSION = "4.0"
 
+# Every guest is the same Hyper-V VM: 1 GiB at boot, and a Dynamic Memory
+# device that can hot-add up to 1 GiB more.
+GUEST_MEM, GUEST_MAXMEM, HOTADD_MEM = "1G", "3G", "1G"
+
 KVM_CHECK_EXTENSION = 0xAE03
 KVM_CAP_HYPERV_SYNIC2 = 148
 
@@ -97,16 +101,13 @@ def scenario_meta(name):
     path = os.path.join(HERE, "scenarios", name + ".sh")
     if not os.path.exists(path):
         raise SystemExit(f"no scenario {name} ({path})")
-    meta = {"modules": [], "memory": "1G", "qemu": [], "timeout": 120,
-            "cmdline": []}
+    meta = {"modules": [], "qemu": [], "timeout": 120, "cmdline": []}
     for line in open(path):
-        m = re.match(r"#\s*(modules|memory|qemu|timeout|cmdline):\s*(.*)", line)
+        m = re.match(r"#\s*(modules|qemu|timeout|cmdline):\s*(.*)", line)
         if not m:
             continue
         key, val = m.group(1), m.group(2).strip()
-        if key == "memory":
-            meta["memory"] = val
-        elif key == "timeout":
+        if key == "timeout":
             meta["timeout"] = int(val)
         elif key == "qemu":
             # One device per line, so scenarios sharing a device share it.
@@ -139,7 +140,7 @@ def stack_modules(stack, kos):
 
 def make_run(kernel, stack, scenarios, workdir, openlis_kos):
     name = f"{kernel['name']}-{stack}"
-    modules, qemu_extra, cmdline, timeout, memory = [], [], [], 60, "1G"
+    modules, qemu_extra, cmdline, timeout = [], [], [], 60
     files = {"/lib/openlis/lib.sh": os.path.join(HERE, "guest/lib.sh")}
     for s in scenarios:
         path, meta = scenario_meta(s)
@@ -148,7 +149,6 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos):
         qemu_extra += [q for q in meta["qemu"] if q not in qemu_extra]
         cmdline += meta["cmdline"]
         timeout += meta["timeout"]
-        memory = meta["memory"] if meta["memory"] != "1G" else memory
     tree = initramfs.ModuleTree(kernel["modules"])
     overrides = stack_modules(stack, openlis_kos)
     order = tree.closure(modules, overrides)
@@ -167,10 +167,13 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos):
     append = " ".join(["console=ttyS0", "panic=-1", "oops=panic",
                        "loglevel=4"] + cmdline)
     qemu = [QEMU, "-nodefaults", "-machine", "q35,accel=kvm", "-cpu", HV_CPU,
-            "-smp", "2", "-m", memory, "-kernel", kernel["vmlinuz"],
+            "-smp", "2", "-m", f"{GUEST_MEM},maxmem={GUEST_MAXMEM},slots=4",
+            "-kernel", kernel["vmlinuz"],
             "-initrd", initrd, "-append", append,
             "-global", "ICH9-LPC.disable_s4=1",
-            "-device", "vmbus-bridge"] + [a for q in qemu_extra for a in q.split()]
+            "-device", "vmbus-bridge",
+            "-object", f"memory-backend-ram,id=hvmem,size={HOTADD_MEM}",
+            "-device", "hv-balloon,id=hvb,status-report=on,memdev=hvmem"] + [a for q in qemu_extra for a in q.split()]
     log(f"   {name}: {provenance}")
     return {"name": name, "qemu": qemu, "timeout": timeout}
 

@@ -1,7 +1,6 @@
 # hv_balloon binds to the Dynamic Memory device and negotiates the newest
 # protocol QEMU's hv-balloon speaks (2.0).
 # modules: hv_vmbus hv_balloon
-# qemu: -device hv-balloon,id=hvb,status-report=on
 # timeout: 60
 
 dm={525074dc-8985-46e2-8057-a307dc18a502}
