@@ -16,7 +16,7 @@ COMPAT = $(TOP)/.compat/$(KREL)
 KMAKE = $(TOP)/scripts/kmake.sh $(KDIR) -C $(KDIR) M=$(TOP) OPENLIS_COMPAT=$(COMPAT) \
 	OPENLIS_DIRS="$(OPENLIS_DIRS)"
 
-.PHONY: all modules compat daemons clean check quick-check unit style \
+.PHONY: all modules compat daemons clean clean-modules check quick-check unit style \
 	matrix dkms-test vm-check demo install modules_install
 
 all: modules daemons
@@ -26,7 +26,7 @@ compat:
 		echo "openlis: no kernel headers at KDIR=$(KDIR)"; \
 		echo "openlis: install linux-headers-$(KVER) or pass KDIR=<headers>"; \
 		exit 1; }
-	@scripts/check-kernel.sh $(KDIR)
+	@OPENLIS_REQUIRE_CORE=$(OPENLIS_REQUIRE_CORE) scripts/check-kernel.sh $(KDIR)
 	@scripts/conftest.sh $(KDIR) $(COMPAT)
 
 modules: compat
@@ -41,8 +41,10 @@ daemons:
 install: modules_install
 	$(MAKE) -C daemons install
 
-clean:
+clean-modules:
 	-test ! -f $(KDIR)/Makefile || $(KMAKE) clean
+
+clean: clean-modules
 	$(MAKE) -C daemons clean
 	$(MAKE) -C tests/unit clean
 	rm -rf .compat

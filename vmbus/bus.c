@@ -126,6 +126,7 @@ struct bus_type olvb_bus = {
 	.remove = olvb_remove,
 	.shutdown = olvb_shutdown,
 	.dev_groups = olvb_dev_groups,
+	.bus_groups = olvb_bus_groups,
 };
 
 int __vmbus_driver_register(struct hv_driver *hv_driver, struct module *owner,
@@ -194,6 +195,7 @@ void vmbus_device_unregister(struct hv_device *device_obj)
 {
 	struct vmbus_channel *ch = device_obj->channel;
 
+	olvb_chan_kset_del(device_obj);
 	device_unregister(&device_obj->device);
 	if (ch)
 		ch->device_obj = NULL;
@@ -218,26 +220,6 @@ void vmbus_free_mmio(resource_size_t start, resource_size_t size)
 {
 }
 EXPORT_SYMBOL_GPL(vmbus_free_mmio);
-
-#ifdef OPENLIS_HAVE_VMBUS_CHAN_RING_SYSFS
-int hv_create_ring_sysfs(struct vmbus_channel *channel,
-			 int (*hv_mmap_ring_buffer)(struct vmbus_channel *channel,
-						    struct vm_area_struct *vma))
-{
-	channel->mmap_ring_buffer = hv_mmap_ring_buffer;
-	channel->ring_sysfs_visible = true;
-	return 0;
-}
-EXPORT_SYMBOL_GPL(hv_create_ring_sysfs);
-
-int hv_remove_ring_sysfs(struct vmbus_channel *channel)
-{
-	channel->ring_sysfs_visible = false;
-	channel->mmap_ring_buffer = NULL;
-	return 0;
-}
-EXPORT_SYMBOL_GPL(hv_remove_ring_sysfs);
-#endif
 
 static void olvb_cleanup(void)
 {

@@ -15,6 +15,7 @@
 #include <linux/uio.h>
 #include <linux/interrupt.h>
 #include <linux/set_memory.h>
+#include <linux/cpu.h>
 #include <asm/page.h>
 #include <asm/mshyperv.h>
 #include <asm/sync_bitops.h>
@@ -148,7 +149,7 @@ int vmbus_connect_ring(struct vmbus_channel *channel,
 	u32 relid = channel->offermsg.child_relid;
 	int ret;
 
-	if (!pg || channel->state != CHANNEL_OFFER_STATE)
+	if (!pg || channel->state != CHANNEL_OPEN_STATE)
 		return -EINVAL;
 	if (channel->rescind)
 		return -ENODEV;
@@ -195,13 +196,13 @@ int vmbus_connect_ring(struct vmbus_channel *channel,
 	}
 	if (ret)
 		goto err_msg;
-	channel->state = CHANNEL_OPEN_STATE;
+	channel->state = CHANNEL_OPENED_STATE;
 	kfree(msg);
 	kfree(req);
 	return 0;
 
 err_msg:
-	channel->state = CHANNEL_OFFER_STATE;
+	channel->state = CHANNEL_OPEN_STATE;
 	olvb_stop_callbacks(channel);
 	kfree(msg);
 	kfree(req);
@@ -242,9 +243,14 @@ static int olvb_close_one(struct vmbus_channel *ch)
 	};
 	int ret = 0;
 
-	if (ch->state != CHANNEL_OPEN_STATE)
+	/* A retarget in flight goes to the host before the close. */
+	mutex_lock(&olvb.chan_mutex);
+	if (ch->state != CHANNEL_OPENED_STATE) {
+		mutex_unlock(&olvb.chan_mutex);
 		return 0;
-	ch->state = CHANNEL_OFFER_STATE;
+	}
+	ch->state = CHANNEL_OPEN_STATE;
+	mutex_unlock(&olvb.chan_mutex);
 	olvb_stop_callbacks(ch);
 	if (!ch->rescind) {
 		ret = olvb_post(&msg, sizeof(msg));
@@ -462,3 +468,39 @@ int vmbus_send_modifychannel(struct vmbus_channel *channel, u32 target_vp)
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vmbus_send_modifychannel);
+
+/*
+ * Move @ch's interrupts to @cpu (channels/<relid>/cpu). The host ignores
+ * the request for a channel that is not open, so those are refused.
+ */
+int olvb_chan_retarget(struct vmbus_channel *ch, unsigned int cpu)
+{
+	u32 old;
+	int ret = 0;
+
+	cpus_read_lock();
+	if (!cpu_online(cpu)) {
+		ret = -EINVAL;
+		goto out_cpus;
+	}
+	mutex_lock(&olvb.chan_mutex);
+	if (ch->state != CHANNEL_OPENED_STATE || ch->rescind) {
+		ret = -EIO;
+		goto out;
+	}
+	old = ch->target_cpu;
+	if (cpu == old)
+		goto out;
+	if (vmbus_send_modifychannel(ch, hv_cpu_number_to_vp_number(cpu))) {
+		ret = -EIO;
+		goto out;
+	}
+	WRITE_ONCE(ch->target_cpu, cpu);
+	if (ch->change_target_cpu_callback)
+		ch->change_target_cpu_callback(ch, old, cpu);
+out:
+	mutex_unlock(&olvb.chan_mutex);
+out_cpus:
+	cpus_read_unlock();
+	return ret;
+}

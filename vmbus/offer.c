@@ -57,6 +57,31 @@ out:
 	spin_unlock(&ch->sched_lock);
 }
 
+/* The device type behind a class GUID, as hv_device.device_id tells it. */
+static const struct {
+	u16 type;
+	guid_t guid;
+} olvb_dev_types[] = {
+	{ HV_IDE, HV_IDE_GUID }, { HV_SCSI, HV_SCSI_GUID },
+	{ HV_FC, HV_SYNTHFC_GUID }, { HV_NIC, HV_NIC_GUID },
+	{ HV_ND, HV_ND_GUID }, { HV_PCIE, HV_PCIE_GUID },
+	{ HV_FB, HV_SYNTHVID_GUID }, { HV_KBD, HV_KBD_GUID },
+	{ HV_MOUSE, HV_MOUSE_GUID }, { HV_KVP, HV_KVP_GUID },
+	{ HV_TS, HV_TS_GUID }, { HV_HB, HV_HEART_BEAT_GUID },
+	{ HV_SHUTDOWN, HV_SHUTDOWN_GUID }, { HV_FCOPY, HV_FCOPY_GUID },
+	{ HV_BACKUP, HV_VSS_GUID }, { HV_DM, HV_DM_GUID },
+};
+
+static u16 olvb_dev_type(const struct olvb_msg_offer *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(olvb_dev_types); i++)
+		if (!memcmp(&olvb_dev_types[i].guid, o->if_type, UUID_SIZE))
+			return olvb_dev_types[i].type;
+	return HV_UNKNOWN;
+}
+
 static struct vmbus_channel *olvb_alloc_channel(const struct olvb_msg_offer *o)
 {
 	struct vmbus_channel *ch = kzalloc(sizeof(*ch), GFP_KERNEL);
@@ -76,22 +101,25 @@ static struct vmbus_channel *olvb_alloc_channel(const struct olvb_msg_offer *o)
 	init_completion(&ch->rescind_event);
 	tasklet_init(&ch->callback_event, olvb_channel_tasklet,
 		     (unsigned long)ch);
+	kobject_init(&ch->kobj, &olvb_chan_ktype);
 	ch->callback_mode = HV_CALL_BATCHED;
-	ch->state = CHANNEL_OFFER_STATE;
+	/* Offered and closed, in the in-tree core's terms. */
+	ch->state = CHANNEL_OPEN_STATE;
 	ch->monitor_grp = o->monitorid / 32;
 	ch->monitor_bit = o->monitorid % 32;
 	ch->is_dedicated_interrupt = o->intr_flags & 1;
 	ch->sig_event = o->connection_id;
 	ch->target_cpu = 0;
 	ch->max_pkt_size = VMBUS_DEFAULT_MAX_PKT_SIZE;
-	ch->device_id = HV_UNKNOWN;
+	ch->device_id = olvb_dev_type(o);
 	return ch;
 }
 
+/* The channel's kobject owns its memory: sysfs may still hold it. */
 static void olvb_free_channel(struct vmbus_channel *ch)
 {
 	tasklet_kill(&ch->callback_event);
-	kfree(ch);
+	kobject_put(&ch->kobj);
 }
 
 static struct vmbus_channel *olvb_find_primary(const struct olvb_msg_offer *o)
@@ -214,7 +242,6 @@ void olvb_release_channel(struct vmbus_channel *ch)
 		list_del(&ch->listentry);
 	mutex_unlock(&olvb.chan_mutex);
 	synchronize_rcu();
-	olvb_chan_sysfs_del(ch);
 	if (ch->rescind)
 		olvb_send_relid_released(relid);
 	olvb_free_channel(ch);
@@ -244,7 +271,7 @@ static void olvb_rescind_work(struct work_struct *work)
 		return;
 	}
 	if (ch->primary_channel) {
-		if (ch->state != CHANNEL_OPEN_STATE)
+		if (ch->state != CHANNEL_OPENED_STATE)
 			olvb_release_channel(ch);
 		return;
 	}

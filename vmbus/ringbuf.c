@@ -36,6 +36,8 @@ int olvb_ring_init(struct hv_ring_buffer_info *rbi, struct page *pages,
 {
 	struct olvb_rb rb;
 
+	/* sysfs readers look at the ring under the mutex. */
+	mutex_lock(&rbi->ring_buffer_mutex);
 	memset(rbi, 0, offsetof(struct hv_ring_buffer_info, ring_lock));
 	rbi->ring_buffer = page_address(pages);
 	rbi->ring_size = npages << PAGE_SHIFT;
@@ -44,6 +46,7 @@ int olvb_ring_init(struct hv_ring_buffer_info *rbi, struct page *pages,
 	rbi->priv_read_index = 0;
 	olvb_rb_view(rbi, &rb);
 	olvb_rb_init(&rb);
+	mutex_unlock(&rbi->ring_buffer_mutex);
 	if (max_pkt_size) {
 		rbi->pkt_buffer = kzalloc(max_pkt_size, GFP_KERNEL);
 		if (!rbi->pkt_buffer)
@@ -228,8 +231,10 @@ out:
 	if (ret == -EIO)
 		pr_warn_ratelimited("relid %u: outbound ring indexes corrupt\n",
 				    ch->offermsg.child_relid);
-	if (!ret && signal)
+	if (!ret && signal) {
+		ch->intr_out_empty++;
 		vmbus_setevent(ch);
+	}
 	return ret;
 }
 

@@ -91,6 +91,7 @@ int olvb_gpadl_create(struct vmbus_channel *ch, enum hv_gpadl_type type,
 
 /* channel.c */
 void olvb_channel_tasklet(unsigned long data);
+int olvb_chan_retarget(struct vmbus_channel *ch, unsigned int cpu);
 
 /* bus.c */
 extern struct bus_type olvb_bus;
@@ -104,7 +105,9 @@ int hv_remove_ring_sysfs(struct vmbus_channel *channel);
 
 /* sysfs.c */
 extern const struct attribute_group *olvb_dev_groups[];
+extern const struct attribute_group *olvb_bus_groups[];
+extern const struct kobj_type olvb_chan_ktype;
 int olvb_chan_sysfs_add(struct hv_device *dev, struct vmbus_channel *ch);
-void olvb_chan_sysfs_del(struct vmbus_channel *ch);
+void olvb_chan_kset_del(struct hv_device *dev);
 
 #endif

@@ -15,6 +15,20 @@
 #define OLVB_UEVENT_DEV		struct device
 #endif
 
+/* bus_attribute.show: const struct bus_type from 6.4 on. */
+#ifdef OPENLIS_HAVE_VMBUS_BUS_ATTR_CONST
+#define OLVB_BUS_ATTR_BUS	const struct bus_type
+#else
+#define OLVB_BUS_ATTR_BUS	struct bus_type
+#endif
+
+/* bin_attribute hooks and group lists: const from 6.13 on. */
+#ifdef OPENLIS_HAVE_VMBUS_BIN_ATTR_CONST
+#define OLVB_BIN_ATTR_CONST	const
+#else
+#define OLVB_BIN_ATTR_CONST
+#endif
+
 /* SynIC registers: hv_{get,set}_msr() and HV_MSR_* from 6.9 on. */
 #ifdef OPENLIS_HAVE_HV_SET_MSR
 #define OLVB_SYNIC_REG(name)	HV_MSR_##name

@@ -153,6 +153,34 @@ struct olvb_pkt_desc {
 	u64 trans_id;
 } __packed;
 
+/*
+ * A monitor page: the host watches the guest's page for trigger bits and
+ * keeps its own with the latency and connection id of each monitored
+ * channel. Group g, bit b describes monitor id 32 * g + b.
+ */
+struct olvb_monitor_group {
+	u32 pending;
+	u32 armed;
+};
+
+struct olvb_monitor_param {
+	u32 conn_id;		/* low 24 bits */
+	u16 flag_number;
+	u16 reserved;
+};
+
+struct olvb_monitor_page {
+	u32 trigger_state;
+	u32 reserved1;
+	struct olvb_monitor_group group[4];
+	u64 reserved2[3];
+	s32 next_check[4][32];
+	u16 latency[4][32];
+	u64 reserved3[32];
+	struct olvb_monitor_param param[4][32];
+	u8 reserved4[1984];
+};
+
 /* Packet types the ring code itself cares about. */
 #define OLVB_PKT_DATA_INBAND		6
 #define OLVB_PKT_DATA_USING_GPA_DIRECT	9

@@ -1,0 +1,56 @@
+#!/bin/bash
+# The project's test command (make check / make quick-check). Installs what
+# it needs, runs every stage, and ends with one line: N passed, N failed,
+# N skipped. Stages: unit tests, the kernel build matrix, style (checkpatch,
+# sparse), DKMS, and (full only) the VM scenarios on the emulated Hyper-V host.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+mode=${1:-full}
+cd "$top"
+mkdir -p build
+passed=0 failed=0 skipped=0
+started=$(date +%s)
+
+stage() {
+	local name=$1
+	shift
+	echo
+	echo "==== $name: $*"
+	local t0 log line
+	t0=$(date +%s)
+	log="build/check-$name.log"
+	"$@" 2>&1 | tee "$log"
+	line=$(grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
+	if [ -z "$line" ]; then
+		echo "FAIL $name: the stage ended without its summary line"
+		failed=$((failed + 1))
+		return
+	fi
+	local p f s
+	p=$(echo "$line" | sed -E 's/.* ([0-9]+) passed.*/\1/')
+	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	s=$(echo "$line" | sed -nE 's/.* ([0-9]+) skipped.*/\1/p')
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + ${s:-0}))
+	echo "==== $name: $((${p} + ${f} + ${s:-0})) checks in $(($(date +%s) - t0)) s"
+}
+
+echo "==== dependencies"
+if ! scripts/install-deps.sh; then
+	echo "FAIL deps: could not install the build and test dependencies"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+stage unit make -C tests/unit check
+stage matrix tests/build-matrix.sh
+stage style tests/style.sh
+stage dkms tests/dkms-test.sh
+if [ "$mode" = full ]; then
+	stage vm tests/vm/suite.sh
+fi
+
+echo
+echo "==== $mode check: $(($(date +%s) - started)) s"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,98 @@
+# A balloon target 512 MiB above the guest's size makes the host hot-add
+# memory: the new memory blocks come online, MemTotal grows by about 512 MiB,
+# the host sees the guest at the target, and the memory is usable (a tmpfs
+# file larger than all the memory available before is written). Then the
+# target goes back to where it was, which the host meets by ballooning.
+# modules: hv_vmbus hv_balloon
+# timeout: 300
+# cmdline: memhp_default_state=online
+
+mib=$((1024 * 1024))
+step=$((512 * mib))
+
+online_blocks() {
+	n=0
+	for s in /sys/devices/system/memory/memory*/state; do
+		[ "$(cat "$s" 2>/dev/null)" = online ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+actual0=$(host query-balloon)
+case "$actual0" in
+''|*[!0-9]*)
+	fail balloon.hotadd.query "host query-balloon said '$actual0'"
+	exit 0 ;;
+esac
+total0=$(meminfo_kb MemTotal)
+avail0=$(meminfo_kb MemAvailable)
+blocks0=$(online_blocks)
+# block_size_bytes is hexadecimal, without a prefix.
+bsize=$((0x$(cat /sys/devices/system/memory/block_size_bytes)))
+pass balloon.hotadd.start "host $((actual0 / mib)) MiB, MemTotal $((total0 / 1024)) MiB, $blocks0 blocks of $((bsize / mib)) MiB online"
+
+target=$((actual0 + step))
+expect balloon.hotadd.set "$(host balloon "$target")" ok
+
+# QEMU acts on targets only 50 s after the capabilities report.
+grown() { [ "$(meminfo_kb MemTotal)" -ge $((total0 + 480 * 1024)) ]; }
+if wait_for 150 grown; then
+	pass balloon.hotadd.memtotal "MemTotal $((total0 / 1024)) -> $(($(meminfo_kb MemTotal) / 1024)) MiB"
+else
+	fail balloon.hotadd.memtotal "MemTotal $(($(meminfo_kb MemTotal) / 1024)) MiB, expected about $(((total0 / 1024) + 512))"
+fi
+
+r=$(host wait-balloon "$target" 60)
+case "$r" in
+ok*) set -- $r; pass balloon.hotadd.host "$(($2 / mib)) MiB in $3 s" ;;
+*) fail balloon.hotadd.host "$r (target $((target / mib)) MiB)" ;;
+esac
+
+# Every block is online, including the new ones.
+want=$((step / bsize))
+all_online() { [ "$(online_blocks)" -ge $((blocks0 + want)) ]; }
+wait_for 20 all_online
+blocks1=$(online_blocks)
+offline=$(grep -l -v '^online$' /sys/devices/system/memory/memory*/state 2>/dev/null | wc -l)
+if [ "$blocks1" -ge $((blocks0 + want)) ] && [ "$offline" -eq 0 ]; then
+	pass balloon.hotadd.online "$blocks0 -> $blocks1 blocks online, none offline"
+else
+	fail balloon.hotadd.online "$blocks0 -> $blocks1 blocks online (want +$want), $offline not online"
+fi
+
+# Use it: write more than was available before the hot-add, then free it.
+avail1=$(meminfo_kb MemAvailable)
+fill=$((avail0 / 1024 + 128))
+if [ $((avail1 / 1024)) -lt $((fill + 192)) ]; then
+	fail balloon.hotadd.usable "only $((avail1 / 1024)) MiB available after the hot-add (was $((avail0 / 1024)))"
+else
+	mkdir -p /mnt/hotadd
+	mount -t tmpfs -o size=$((fill + 16))m hotadd /mnt/hotadd
+	if dd if=/dev/zero of=/mnt/hotadd/fill bs=1M count="$fill" 2>/dev/null &&
+	   [ "$(stat -c %s /mnt/hotadd/fill)" -eq $((fill * mib)) ]; then
+		pass balloon.hotadd.usable "wrote $fill MiB to tmpfs (available before: $((avail0 / 1024)) MiB, after: $((avail1 / 1024)) MiB)"
+	else
+		fail balloon.hotadd.usable "writing $fill MiB to tmpfs failed"
+	fi
+	rm -f /mnt/hotadd/fill
+	umount /mnt/hotadd
+fi
+if dmesg | grep -qiE 'out of memory|oom-kill'; then
+	fail balloon.hotadd.no_oom "$(dmesg | grep -iE 'out of memory|oom-kill' | tail -n1)"
+else
+	pass balloon.hotadd.no_oom "no OOM kill"
+fi
+
+# Back to the starting target: the host balloons the difference out.
+expect balloon.hotadd.reset "$(host balloon "$actual0")" ok
+r=$(host wait-balloon "$actual0" 90)
+case "$r" in
+ok*) set -- $r; pass balloon.hotadd.restore "host $(($2 / mib)) MiB in $3 s" ;;
+*) fail balloon.hotadd.restore "$r (target $((actual0 / mib)) MiB)" ;;
+esac
+shrunk() { [ "$(meminfo_kb MemTotal)" -le $((total0 + 32 * 1024)) ]; }
+if wait_for 60 shrunk; then
+	pass balloon.hotadd.restore.guest "MemTotal $(($(meminfo_kb MemTotal) / 1024)) MiB"
+else
+	fail balloon.hotadd.restore.guest "MemTotal $(($(meminfo_kb MemTotal) / 1024)) MiB, expected about $((total0 / 1024))"
+fi
