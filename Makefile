@@ -16,7 +16,7 @@ COMPAT = $(TOP)/.compat/$(KREL)
 KMAKE = $(TOP)/scripts/kmake.sh $(KDIR) -C $(KDIR) M=$(TOP) OPENLIS_COMPAT=$(COMPAT) \
 	OPENLIS_DIRS="$(OPENLIS_DIRS)"
 
-.PHONY: all modules compat daemons clean clean-modules check quick-check unit style \
+.PHONY: all modules compat daemons clean clean-modules dkms-install dkms-remove check quick-check unit style \
 	matrix dkms-test vm-check demo install modules_install
 
 all: modules daemons
@@ -57,6 +57,21 @@ matrix:
 
 style:
 	tests/style.sh
+
+VERSION := $(shell cat VERSION)
+
+# Install on this machine through DKMS (as root): the source goes to
+# /usr/src/openlis-<version>, DKMS builds and installs it for the running
+# kernel and rebuilds it for every new one.
+dkms-install:
+	rsync -a --delete --exclude .git --exclude build --exclude .compat \
+		./ /usr/src/openlis-$(VERSION)/
+	dkms status -m openlis -v $(VERSION) | grep -q . || dkms add -m openlis -v $(VERSION)
+	dkms install -m openlis -v $(VERSION)
+
+dkms-remove:
+	dkms remove -m openlis -v $(VERSION) --all
+	rm -rf /usr/src/openlis-$(VERSION)
 
 dkms-test:
 	tests/dkms-test.sh

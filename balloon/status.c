@@ -20,7 +20,7 @@ unsigned long hv_dm_committed(struct hv_dm *dm)
 	onlined = dm->pages_onlined;
 	spin_unlock_irqrestore(&dm->ha_lock, flags);
 	return dm_committed(vm_memory_committed(), READ_ONCE(dm->nr_ballooned),
-			    added, onlined, hv_dm_floor());
+			    added, onlined, hv_dm_floor(dm));
 }
 
 /*
@@ -114,7 +114,7 @@ static int hv_dm_debug_show(struct seq_file *f, void *unused)
 	HV_DM_SHOW(f, "pages_added", READ_ONCE(dm->pages_added));
 	HV_DM_SHOW(f, "pages_onlined", READ_ONCE(dm->pages_onlined));
 	HV_DM_SHOW(f, "total_pages_committed", hv_dm_committed(dm));
-	HV_DM_SHOW(f, "balloon_floor_pages", hv_dm_floor());
+	HV_DM_SHOW(f, "balloon_floor_pages", hv_dm_floor(dm));
 	HV_DM_SHOW(f, "max_dynamic_page_count", dm->max_dynamic_page_count);
 	HV_DM_SHOW(f, "inflate_ops", atomic64_read(&s->inflate_ops));
 	HV_DM_SHOW(f, "inflate_partial", atomic64_read(&s->inflate_partial));

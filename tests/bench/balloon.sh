@@ -1,0 +1,44 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Balloon benchmark: boots the emulated Hyper-V guest with the in-tree
+# hv_balloon and with openlis's (on the kernel's own hv_vmbus), runs the
+# balloon-bench scenario in each and prints both stacks' figures and the
+# openlis/in-tree ratio (above 1: openlis is better).
+#
+#   tests/bench/balloon.sh [kernel]        (default 6.12)
+#
+# Figures: inflate and deflate of 512 MiB in MiB/s (median of 3), hot-add
+# of 512 MiB in seconds. See tests/vm/scenarios/balloon-bench.sh.
+set -u
+kernel=${1:-6.12}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$top/build/bench/balloon-$kernel-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$out"
+
+python3 "$top/tests/vm/run.py" --kernel "$kernel" \
+	--stack intree,openlis-clients --scenario balloon-bench --out "$out"
+rc=$?
+
+# The number a check reports: the first word of its detail.
+figure() {
+	f=$out/$kernel-$1.results
+	[ -r "$f" ] || { echo -; return; }
+	awk -v c="$2" '$1 == "PASS" && $2 == c {print $3; found = 1; exit}
+		END {if (!found) print "-"}' "$f"
+}
+
+echo
+echo "balloon benchmark, kernel $kernel (logs: $out)"
+printf '%-22s %12s %12s %16s\n' figure in-tree openlis openlis/in-tree
+for m in inflate_mibps:rate deflate_mibps:rate hotadd_s:time; do
+	name=${m%%:*} kind=${m#*:}
+	a=$(figure intree "bench.$name")
+	b=$(figure openlis-clients "bench.$name")
+	ratio=$(awk -v a="$a" -v b="$b" -v k="$kind" 'BEGIN {
+		if (a == "-" || b == "-" || a + 0 <= 0 || b + 0 <= 0) { print "-"; exit }
+		# For a time, less is better: report the speed-up.
+		printf "%.2fx\n", k == "rate" ? b / a : a / b }')
+	printf '%-22s %12s %12s %16s\n' "$name" "$a" "$b" "$ratio"
+done
+grep -h '^FAIL' "$out"/*.results 2>/dev/null | sed 's/^/  /'
+exit $rc

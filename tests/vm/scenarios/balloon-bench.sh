@@ -1,0 +1,137 @@
+# Benchmark, not a test: how fast the guest gives memory to the host
+# (inflate), takes it back (deflate) and takes hot-added memory. Each figure
+# is reported as "pass bench.<name> <number> <details>" for
+# tests/bench/balloon.sh, which compares stacks.
+#
+# inflate: 512 MiB, timed by the host (wait-balloon: until QEMU has the
+#   guest's last balloon response; 50 ms polling). Median of 3.
+# deflate: 512 MiB, timed by the guest, from the request until MemTotal is
+#   back: QEMU counts pages as returned when it sends the request, so the
+#   host's clock says nothing about the guest. Median of 3.
+# hot-add: 512 MiB, timed by the host (QEMU counts it on the guest's answer).
+# modules: hv_vmbus hv_balloon
+# timeout: 420
+# cmdline: memhp_default_state=online
+
+mib=$((1024 * 1024))
+size=512
+reps=3
+
+# Microseconds since the epoch, without a date that knows %N.
+now_us() {
+	adjtimex | awk '/tv_sec/ {s = $2} /tv_usec/ {u = $2}
+		END {printf "%d%06d\n", s, u}'
+}
+
+# MemTotal in KiB into $MT, without forking (tight polling).
+read_mt() {
+	while read -r _k _v _u; do
+		if [ "$_k" = MemTotal: ]; then
+			MT=$_v
+			return 0
+		fi
+	done </proc/meminfo
+}
+
+# Centiseconds of uptime into $UP, without forking.
+read_up() {
+	read -r _up _idle </proc/uptime
+	UP=${_up%.*}${_up#*.}
+	UP=${UP#0}
+}
+
+# Poll MemTotal until it is at least $1 KiB; false after $2 seconds.
+poll_mt_ge() {
+	read_up
+	_end=$((UP + $2 * 100))
+	while read_mt; [ "$MT" -lt "$1" ]; do
+		read_up
+		[ "$UP" -ge "$_end" ] && return 1
+	done
+	return 0
+}
+
+median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+rate() { awk -v m="$1" -v s="$2" 'BEGIN {if (s < 0.001) s = 0.001; printf "%.1f\n", m / s}'; }
+
+actual0=$(host query-balloon)
+case "$actual0" in
+''|*[!0-9]*)
+	fail bench.query "host query-balloon said '$actual0'"
+	exit 0 ;;
+esac
+read_mt
+total0=$MT
+
+# Wait out QEMU's 50 s post-init quiet time with a small first target, so
+# that no measurement includes it.
+warm=$((actual0 - 64 * mib))
+host balloon "$warm" >/dev/null
+r=$(host wait-balloon "$warm" 150)
+case "$r" in
+ok*) ;;
+*) fail bench.ready "$r (target $((warm / mib)) MiB)"; exit 0 ;;
+esac
+host balloon "$actual0" >/dev/null
+if ! poll_mt_ge $((total0 - 1024)) 60; then
+	fail bench.ready "MemTotal did not come back after the warm-up"
+	exit 0
+fi
+
+target=$((actual0 - size * mib))
+inflate= deflate=
+i=0
+while [ $i -lt $reps ]; do
+	i=$((i + 1))
+	host balloon "$target" >/dev/null
+	r=$(host wait-balloon "$target" 120)
+	case "$r" in
+	ok*) set -- $r; inflate="$inflate $3" ;;
+	*) fail bench.inflate "run $i: $r (target $((target / mib)) MiB)"; break ;;
+	esac
+
+	t0=$(now_us)
+	host balloon "$actual0" >/dev/null
+	if ! poll_mt_ge $((total0 - 1024)) 120; then
+		fail bench.deflate "run $i: MemTotal $((MT / 1024)) MiB, expected $((total0 / 1024))"
+		break
+	fi
+	t1=$(now_us)
+	deflate="$deflate $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f\n", (b - a) / 1e6}')"
+	# The host sends the last unballoon before the guest has answered it.
+	host wait-balloon "$actual0" 30 >/dev/null
+done
+
+if [ -n "$inflate" ]; then
+	s=$(echo "$inflate" | median)
+	pass bench.inflate_mibps "$(rate $size "$s") MiB/s: $size MiB in median $s s of:$inflate"
+fi
+if [ -n "$deflate" ]; then
+	s=$(echo "$deflate" | median)
+	pass bench.deflate_mibps "$(rate $size "$s") MiB/s: $size MiB in median $s s of:$deflate"
+fi
+
+# Hot-add, once: the hot-add memory device holds 1 GiB.
+up=$((actual0 + size * mib))
+host balloon "$up" >/dev/null
+r=$(host wait-balloon "$up" 120)
+case "$r" in
+ok*)
+	set -- $r
+	pass bench.hotadd_s "$3 s for $size MiB ($(rate $size "$3") MiB/s)"
+	;;
+*) fail bench.hotadd "$r (target $((up / mib)) MiB)" ;;
+esac
+if poll_mt_ge $((total0 + (size - 32) * 1024)) 30; then
+	pass bench.hotadd_guest "MemTotal $((total0 / 1024)) -> $((MT / 1024)) MiB"
+else
+	fail bench.hotadd_guest "MemTotal $((MT / 1024)) MiB, expected about $((total0 / 1024 + size))"
+fi
+
+# Back to the start: the host balloons the hot-added amount out.
+host balloon "$actual0" >/dev/null
+r=$(host wait-balloon "$actual0" 120)
+case "$r" in
+ok*) pass bench.restore "host at $((actual0 / mib)) MiB" ;;
+*) fail bench.restore "$r (target $((actual0 / mib)) MiB)" ;;
+esac
