@@ -90,20 +90,8 @@ struct hv_dm_job {
 	u64 ranges[];		/* unballoon ranges, copied */
 };
 
-/*
- * The page-private marks of pages we ballooned out: a page held on its own,
- * and the first and the other pages of a 2 MiB block held whole (one
- * allocation, given back with one free when the host returns it whole).
- */
+/* The page-private mark of a page we ballooned out. */
 #define HV_DM_PAGE_MARK		0x6876646d62616c6cUL
-#define HV_DM_BLOCK_MARK	0x6876646d626c6b68UL
-#define HV_DM_TAIL_MARK		0x6876646d626c6b74UL
-
-static inline bool hv_dm_balloon_mark(unsigned long priv)
-{
-	return priv == HV_DM_PAGE_MARK || priv == HV_DM_BLOCK_MARK ||
-	       priv == HV_DM_TAIL_MARK;
-}
 
 extern bool hv_dm_hot_add_param;
 extern unsigned int hv_dm_pressure_delay;

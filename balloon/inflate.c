@@ -19,9 +19,21 @@
 /* A full ring clears in milliseconds; five seconds means the host is gone. */
 #define HV_DM_SEND_TRIES	250
 
-unsigned long hv_dm_floor(void)
+/*
+ * Send what we hold every 32 MiB: the host releases one response's memory
+ * while we allocate for the next, instead of all of it after we are done.
+ */
+#define HV_DM_RESP_FLUSH_PAGES	(SZ_32M >> PAGE_SHIFT)
+
+/*
+ * The floor belongs to the guest's size with the balloon empty. Taken from
+ * what ballooning leaves, it would shrink with every request, and a host
+ * that keeps asking would wear the guest down far below it.
+ */
+unsigned long hv_dm_floor(struct hv_dm *dm)
 {
-	return dm_balloon_floor(totalram_pages(), PAGE_SHIFT);
+	return dm_balloon_floor(totalram_pages() + READ_ONCE(dm->nr_ballooned),
+				PAGE_SHIFT);
 }
 
 /*
@@ -57,14 +69,17 @@ static void hv_dm_hold(struct hv_dm *dm, struct page *pg, unsigned int nr)
 	spin_unlock_irqrestore(&dm->balloon_lock, flags);
 }
 
-/* Give one held page back to the guest. Called with balloon_lock held. */
+/*
+ * Give one held page back to the guest. Called with balloon_lock held; the
+ * caller adds the page to the managed count (in batches: it is an atomic
+ * update of shared counters).
+ */
 static void hv_dm_release_locked(struct hv_dm *dm, struct page *pg)
 {
 	list_del(&pg->lru);
 	dm->nr_ballooned--;
 	set_page_private(pg, 0);
 	__ClearPageOffline(pg);
-	adjust_managed_page_count(pg, 1);
 	__free_page(pg);
 }
 
@@ -80,6 +95,8 @@ static u64 hv_dm_release_range(struct hv_dm *dm, u64 start, u64 count)
 
 	while (pfn < end) {
 		u64 batch_end = min(end, pfn + 512);
+		struct page *first = NULL;
+		long freed = 0;
 
 		spin_lock_irqsave(&dm->balloon_lock, flags);
 		/* Nothing left to give back: the rest cannot be ours. */
@@ -90,11 +107,22 @@ static u64 hv_dm_release_range(struct hv_dm *dm, u64 start, u64 count)
 		for (; pfn < batch_end; pfn++) {
 			struct page *pg = hv_dm_our_page(pfn);
 
-			if (pg)
-				hv_dm_release_locked(dm, pg);
-			else
+			if (!pg) {
 				strangers++;
+				continue;
+			}
+			/* One count update per batch and zone. */
+			if (first && page_zone(first) != page_zone(pg)) {
+				adjust_managed_page_count(first, freed);
+				freed = 0;
+			}
+			if (!freed)
+				first = pg;
+			hv_dm_release_locked(dm, pg);
+			freed++;
 		}
+		if (freed)
+			adjust_managed_page_count(first, freed);
 		spin_unlock_irqrestore(&dm->balloon_lock, flags);
 		cond_resched();
 	}
@@ -139,8 +167,8 @@ void hv_dm_balloon_up(struct hv_dm *dm, u32 num_pages)
 	struct dm_balloon_response *r = (void *)dm->send_buf;
 	unsigned int order = HV_DM_BIG_ORDER;
 	unsigned long avail = si_mem_available();
-	unsigned long floor = hv_dm_floor();
-	unsigned long want = num_pages, done = 0;
+	unsigned long floor = hv_dm_floor(dm);
+	unsigned long want = num_pages, done = 0, in_resp = 0;
 
 	atomic64_inc(&dm->stats.inflate_ops);
 	if (avail < floor + want) {
@@ -156,10 +184,12 @@ void hv_dm_balloon_up(struct hv_dm *dm, u32 num_pages)
 		unsigned int nr;
 		struct page *pg;
 
-		if (dm_balloon_resp_ranges(r) >= DM_BALLOON_RESP_MAX_RANGES) {
+		if (in_resp >= HV_DM_RESP_FLUSH_PAGES ||
+		    dm_balloon_resp_ranges(r) >= DM_BALLOON_RESP_MAX_RANGES) {
 			if (!hv_dm_send_balloon_resp(dm, r, true))
 				goto failed;
 			dm_balloon_resp_init(r);
+			in_resp = 0;
 		}
 		if (order && want - done < (1UL << order))
 			order = 0;
@@ -183,6 +213,7 @@ void hv_dm_balloon_up(struct hv_dm *dm, u32 num_pages)
 			break;
 		}
 		done += nr;
+		in_resp += nr;
 		cond_resched();
 	}
 
@@ -242,6 +273,7 @@ void hv_dm_return_all(struct hv_dm *dm)
 		struct page *pg = list_first_entry(&dm->ballooned, struct page,
 						   lru);
 
+		adjust_managed_page_count(pg, 1);
 		hv_dm_release_locked(dm, pg);
 		if (!(++n & 511)) {
 			spin_unlock_irqrestore(&dm->balloon_lock, flags);

@@ -221,6 +221,43 @@ void vmbus_free_mmio(resource_size_t start, resource_size_t size)
 }
 EXPORT_SYMBOL_GPL(vmbus_free_mmio);
 
+static int olvb_panic_event(struct notifier_block *nb, unsigned long event,
+			    void *ptr)
+{
+	olvb_unload_atomic();
+	return NOTIFY_DONE;
+}
+
+/* Last, after anyone who still wants to tell the host something. */
+static struct notifier_block olvb_panic_nb = {
+	.notifier_call = olvb_panic_event,
+	.priority = INT_MIN,
+};
+
+static void olvb_kexec(void)
+{
+	olvb_unload_atomic();
+}
+
+static void olvb_crash(struct pt_regs *regs)
+{
+	olvb_unload_atomic();
+}
+
+static void olvb_hooks_add(void)
+{
+	hv_setup_kexec_handler(olvb_kexec);
+	hv_setup_crash_handler(olvb_crash);
+	atomic_notifier_chain_register(&panic_notifier_list, &olvb_panic_nb);
+}
+
+static void olvb_hooks_del(void)
+{
+	atomic_notifier_chain_unregister(&panic_notifier_list, &olvb_panic_nb);
+	hv_remove_crash_handler();
+	hv_remove_kexec_handler();
+}
+
 static void olvb_cleanup(void)
 {
 	if (olvb.msg_wq)
@@ -284,9 +321,11 @@ static int __init olvb_init(void)
 		pr_warn("host did not say all offers were delivered\n");
 	flush_workqueue(olvb.msg_wq);
 	flush_workqueue(olvb.dev_wq);
+	olvb_hooks_add();
 	return 0;
 
 err_conn:
+	WRITE_ONCE(olvb.unloading, true);
 	olvb_remove_all();
 	olvb_disconnect();
 err_synic:
@@ -302,6 +341,8 @@ err_alloc:
 
 static void __exit olvb_exit(void)
 {
+	WRITE_ONCE(olvb.unloading, true);
+	olvb_hooks_del();
 	olvb_remove_all();
 	olvb_disconnect();
 	olvb_synic_exit();

@@ -28,10 +28,49 @@ struct olvb_conn olvb;
 __u32 vmbus_proto_version;
 EXPORT_SYMBOL_GPL(vmbus_proto_version);
 
-static uint max_version = VERSION_WIN10_V5_3;
-module_param(max_version, uint, 0444);
+/*
+ * max_version: the newest VMBus version offered to the host, written as
+ * "major.minor" ("3.0" is Windows 8.1's, "5.3" the newest there is) or as
+ * the protocol's own number, (major << 16) | minor. It reads as major.minor.
+ */
+static u32 max_version = VERSION_WIN10_V5_3;
+
+static int olvb_max_version_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int major, minor;
+	char dot, end;
+	u32 v;
+	int n = sscanf(val, "%u%c%u%c", &major, &dot, &minor, &end);
+
+	if ((n == 3 || (n == 4 && end == '\n')) && dot == '.') {
+		if (major > 0xffff || minor > 0xffff)
+			return -EINVAL;
+		v = major << 16 | minor;
+	} else if (kstrtou32(val, 0, &v)) {
+		return -EINVAL;
+	}
+	/* Older than anything we speak could never connect. */
+	if (v < VERSION_WIN8)
+		return -EINVAL;
+	*(u32 *)kp->arg = v;
+	return 0;
+}
+
+static int olvb_max_version_get(char *buf, const struct kernel_param *kp)
+{
+	u32 v = *(u32 *)kp->arg;
+
+	return sysfs_emit(buf, "%u.%u\n", v >> 16, v & 0xffff);
+}
+
+static const struct kernel_param_ops olvb_max_version_ops = {
+	.set = olvb_max_version_set,
+	.get = olvb_max_version_get,
+};
+
+module_param_cb(max_version, &olvb_max_version_ops, &max_version, 0444);
 MODULE_PARM_DESC(max_version,
-		 "Newest VMBus version to offer, as (major << 16) | minor");
+		 "Newest VMBus version to offer: major.minor, e.g. 3.0 (Windows 8.1), 4.0 or 5.3 (the default), or (major << 16) | minor");
 
 /* Newest first; 5.0 and later also change how the host is addressed. */
 static const u32 olvb_versions[] = {
@@ -124,6 +163,11 @@ void olvb_req_start(struct olvb_req *req)
 
 	spin_lock_irqsave(&olvb.req_lock, flags);
 	list_add_tail(&req->node, &olvb.req_list);
+	/* A rescinded channel's requests would wait for nothing. */
+	if (req->chan && READ_ONCE(req->chan->rescind)) {
+		req->rescinded = true;
+		complete(&req->done);
+	}
 	spin_unlock_irqrestore(&olvb.req_lock, flags);
 }
 
@@ -220,6 +264,11 @@ void olvb_on_message(const void *buf, u32 len)
 	case OLVB_MSG_OFFER:
 	case OLVB_MSG_RESCIND:
 	case OLVB_MSG_ALLOFFERS_DELIVERED:
+		/* Module exit is taking every channel down: too late for these. */
+		if (READ_ONCE(olvb.unloading)) {
+			pr_debug("message %d while unloading dropped\n", type);
+			return;
+		}
 		/* These sleep, and must be handled in the order they came. */
 		w = kmalloc(sizeof(*w), GFP_ATOMIC);
 		if (!w) {
@@ -237,6 +286,12 @@ void olvb_on_message(const void *buf, u32 len)
 		pr_debug("hv_sock connect result\n");
 		break;
 	default:
+		/* The answer to a panic's or kexec's UNLOAD, if IRQs were on. */
+		if (type == OLVB_MSG_UNLOAD_RESPONSE &&
+		    atomic_read(&olvb.unload_sent)) {
+			atomic_set(&olvb.unload_answered, 1);
+			break;
+		}
 		olvb_req_complete(type, buf, len);
 		break;
 	}
@@ -346,6 +401,64 @@ void olvb_disconnect(void)
 	olvb.int_page = NULL;
 	olvb.monitor_pages[0] = NULL;
 	olvb.monitor_pages[1] = NULL;
+}
+
+/*
+ * Whether some CPU holds the answer to UNLOAD; every other message is
+ * thrown away to make room for it: nothing will read it any more.
+ */
+static bool olvb_unload_answered(void)
+{
+	unsigned int cpu;
+	bool seen = false;
+
+	if (atomic_read(&olvb.unload_answered))
+		return true;
+	if (!olvb.cpu)
+		return false;
+	for_each_present_cpu(cpu) {
+		struct hv_message_page *page = per_cpu_ptr(olvb.cpu, cpu)->msg_page;
+		struct hv_message *msg;
+		u32 type;
+
+		if (!page)
+			continue;
+		msg = &page->sint_message[OLVB_SINT];
+		type = READ_ONCE(msg->header.message_type);
+		if (type == HVMSG_NONE)
+			continue;
+		if (type == 1 && READ_ONCE(msg->header.payload_size) >=
+		    sizeof(struct olvb_msg_hdr) &&
+		    READ_ONCE(((struct olvb_msg_hdr *)msg->u.payload)->type) ==
+		    OLVB_MSG_UNLOAD_RESPONSE)
+			seen = true;
+		vmbus_signal_eom(msg, type);
+	}
+	return seen;
+}
+
+/*
+ * Panic, crash or kexec: tell the host this guest's VMBus is gone so that
+ * the next kernel can connect, without sleeping, taking locks or relying on
+ * interrupts. The answer is polled for in the message pages.
+ */
+void olvb_unload_atomic(void)
+{
+	struct vmbus_channel_message_header msg = {
+		.msgtype = CHANNELMSG_UNLOAD,
+	};
+	unsigned int ms;
+
+	if (!READ_ONCE(olvb.connected) || atomic_xchg(&olvb.unload_sent, 1))
+		return;
+	if (olvb_post(&msg, sizeof(msg)))
+		return;
+	for (ms = 0; ms < 10000; ms += 10) {
+		if (olvb_unload_answered())
+			break;
+		mdelay(10);
+	}
+	WRITE_ONCE(olvb.connected, false);
 }
 
 /* Kick the host about @channel with a hypercall. */

@@ -265,6 +265,8 @@ static void olvb_rescind_work(struct work_struct *work)
 	struct vmbus_channel *ch = w->ch;
 
 	kfree(w);
+	/* A sub-channel's creation callback must be done with it. */
+	flush_workqueue(olvb.sc_wq);
 	if (ch->chn_rescind_callback) {
 		/* hv_sock and uio tear the device down themselves. */
 		ch->chn_rescind_callback(ch);
@@ -282,9 +284,12 @@ static void olvb_on_rescind(u32 relid)
 {
 	struct vmbus_channel *ch;
 
-	/* Offer processing and device work run in order before us. */
-	flush_workqueue(olvb.dev_wq);
-	flush_workqueue(olvb.sc_wq);
+	/*
+	 * No waiting for the device work here: a probe may be waiting for
+	 * sub-channel offers queued behind this message. The removal is
+	 * queued after the device's addition instead, and every request the
+	 * channel has in flight, or starts from now on, fails at once.
+	 */
 	mutex_lock(&olvb.chan_mutex);
 	ch = rcu_dereference_protected(olvb.chans[relid],
 				       lockdep_is_held(&olvb.chan_mutex));

@@ -116,11 +116,40 @@ static int olvb_cpu_online(unsigned int cpu)
 	return 0;
 }
 
+/*
+ * A CPU may not go while connected if the host sends it messages (CPU 0,
+ * named in INITIATE_CONTACT) or some channel's interrupts.
+ */
+static bool olvb_cpu_busy(unsigned int cpu)
+{
+	bool busy = false;
+	u32 relid;
+
+	if (!READ_ONCE(olvb.connected))
+		return false;
+	if (cpu == 0)
+		return true;
+	rcu_read_lock();
+	for (relid = 1; relid < OLVB_MAX_RELID && !busy; relid++) {
+		struct vmbus_channel *ch = olvb_relid2chan(relid);
+
+		busy = ch && READ_ONCE(ch->target_cpu) == cpu;
+	}
+	rcu_read_unlock();
+	return busy;
+}
+
 static int olvb_cpu_offline(unsigned int cpu)
 {
 	union hv_synic_sint sint;
 	union hv_synic_simp simp;
 	union hv_synic_siefp siefp;
+
+	if (olvb_cpu_busy(cpu)) {
+		pr_info_ratelimited("CPU %u has VMBus channels: it stays online\n",
+				    cpu);
+		return -EBUSY;
+	}
 
 	/* Only SINT2 and the pages are ours: leave SCONTROL to the timer. */
 	sint.as_uint64 = olvb_get_synic(OLVB_SYNIC_REG(SINT0) + OLVB_SINT);
@@ -197,5 +226,7 @@ void olvb_synic_exit(void)
 {
 	cpuhp_remove_state(olvb_cpuhp);
 	hv_remove_vmbus_handler();
+	/* An interrupt that found the handler before it went is over now. */
+	synchronize_rcu();
 	olvb_free_pages();
 }

@@ -4,15 +4,40 @@
  * and udev rules read, one folder per channel under channels/, and the bus's
  * own hibernation file. Names and value formats are the in-tree core's.
  */
+/*
+ * The ring sysfs exports' CRCs cover every type their prototypes reach:
+ * this list mirrors the in-tree vmbus_drv.c's so those types are all seen.
+ */
 #include <linux/kernel.h>
+#include <linux/module.h>
 #include <linux/device.h>
+#include <linux/platform_device.h>
+#include <linux/interrupt.h>
+#include <linux/sysctl.h>
 #include <linux/slab.h>
+#include <linux/acpi.h>
+#include <linux/completion.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <linux/hyperv.h>
+#include <linux/kernel_stat.h>
+#include <linux/of_address.h>
+#include <linux/clockchips.h>
 #include <linux/cpu.h>
 #include <linux/mm.h>
 #include <linux/sched/isolation.h>
-#include <linux/hyperv.h>
+#include <linux/sched/task_stack.h>
+#include <linux/smpboot.h>
+#include <linux/delay.h>
+#include <linux/panic_notifier.h>
+#include <linux/ptrace.h>
+#include <linux/screen_info.h>
+#include <linux/efi.h>
+#include <linux/random.h>
+#include <linux/syscore_ops.h>
+#include <linux/dma-map-ops.h>
+#include <linux/pci.h>
+#include <clocksource/hyperv_timer.h>
 #include <asm/mshyperv.h>
 
 #include "vmbus_priv.h"

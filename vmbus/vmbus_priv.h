@@ -29,6 +29,9 @@ struct olvb_cpu {
 
 struct olvb_conn {
 	bool connected;
+	bool unloading;			/* no more offers or rescinds */
+	atomic_t unload_sent;		/* by panic, crash or kexec */
+	atomic_t unload_answered;
 	u32 msg_conn_id;
 	void *int_page;			/* half host-to-guest, half back */
 	void *monitor_pages[2];
@@ -72,6 +75,7 @@ void olvb_req_cancel_channel(struct vmbus_channel *chan);
 void olvb_on_message(const void *buf, u32 len);
 int olvb_connect(void);
 void olvb_disconnect(void);
+void olvb_unload_atomic(void);
 
 /* synic.c */
 int olvb_synic_init(void);

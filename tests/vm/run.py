@@ -34,8 +34,10 @@ L1_KERNEL = "6.12"
 QEMU_VMBUS_VERSION = "4.0"
 
 # Every guest is the same Hyper-V VM: 1 GiB at boot, and a Dynamic Memory
-# device that can hot-add up to 1 GiB more.
-GUEST_MEM, GUEST_MAXMEM, HOTADD_MEM = "1G", "3G", "1G"
+# device that can hot-add up to 1 GiB more. hv-balloon places its memory
+# 32 GiB-aligned (the largest alignment a guest may ask for), so maxmem must
+# leave room for that; it is address space only, nothing is allocated.
+GUEST_MEM, GUEST_MAXMEM, HOTADD_MEM = "1G", "40G", "1G"
 
 KVM_CHECK_EXTENSION = 0xAE03
 KVM_CAP_HYPERV_SYNIC2 = 148

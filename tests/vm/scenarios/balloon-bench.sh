@@ -79,7 +79,7 @@ if ! poll_mt_ge $((total0 - 1024)) 60; then
 fi
 
 target=$((actual0 - size * mib))
-inflate= deflate=
+inflate='' deflate=''
 i=0
 while [ $i -lt $reps ]; do
 	i=$((i + 1))

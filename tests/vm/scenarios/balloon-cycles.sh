@@ -36,7 +36,7 @@ echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
 slab0=$(meminfo_kb Slab)
 start=$(date +%s)
 
-i=0 bad=
+i=0 bad=''
 down() { [ "$(meminfo_kb MemTotal)" -le $((total0 - 120 * 1024)) ]; }
 while [ $i -lt $cycles ]; do
 	i=$((i + 1))

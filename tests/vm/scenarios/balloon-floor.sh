@@ -32,7 +32,7 @@ expect balloon.floor.set "$(host balloon "$target")" ok
 # The guest answers in steps (the host asks again for what is missing);
 # it has settled when the host's view has not moved for 3 s. QEMU acts on
 # targets only 50 s after the capabilities report.
-last= since=0
+last='' since=0
 settled() {
 	a=$(host query-balloon)
 	now=$(date +%s)
@@ -66,7 +66,7 @@ fi
 # Still working: a 32 MiB file round trip through tmpfs.
 if dd if=/dev/zero of=/tmp/floor bs=1M count=32 2>/dev/null &&
    [ "$(stat -c %s /tmp/floor)" -eq $((32 * mib)) ] &&
-   [ "$(cat /tmp/floor | wc -c)" -eq $((32 * mib)) ]; then
+   [ "$(wc -c </tmp/floor)" -eq $((32 * mib)) ]; then
 	pass balloon.floor.works "32 MiB written and read back"
 else
 	fail balloon.floor.works "a 32 MiB tmpfs file round trip failed"

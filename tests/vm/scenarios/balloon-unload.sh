@@ -10,7 +10,7 @@
 . /etc/openlis.conf
 mib=$((1024 * 1024))
 step=$((256 * mib))
-dm={525074dc-8985-46e2-8057-a307dc18a502}
+dm='{525074dc-8985-46e2-8057-a307dc18a502}'
 
 case " $MODULES " in
 *" hv_balloon=openlis "*) impl=openlis ;;

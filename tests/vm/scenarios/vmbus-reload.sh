@@ -1,0 +1,136 @@
+# hv_vmbus and hv_balloon unload and load again 50 times with the balloon
+# device bound: every load reconnects (INITIATE_CONTACT after the previous
+# UNLOAD), every unload frees what the load took. Checked: each step works,
+# unreclaimable slab and MemAvailable stay within small bounds of their
+# level after a first warm-up cycle, the kernel logs no warning or oops, and
+# the balloon is bound again at the end. Modules that depend on hv_vmbus are
+# unloaded first and loaded again at the end.
+# modules: hv_vmbus hv_balloon
+# timeout: 400
+
+cycles=50
+slab_bound_kb=512	# SUnreclaim growth allowed over the cycles
+avail_bound_kb=4096	# MemAvailable drop allowed over the cycles
+dm={525074dc-8985-46e2-8057-a307dc18a502}
+
+ko() { ls /lib/openlis-modules/*-"$1".ko 2>/dev/null | head -n 1; }
+loaded() { [ -d "/sys/module/$1" ]; }
+
+# unload <module>: its holders first; records what went in $unloaded.
+unloaded=
+unload() {
+	for h in /sys/module/"$1"/holders/*; do
+		[ -e "$h" ] && unload "${h##*/}"
+	done
+	loaded "$1" || return 0
+	rmmod "$1" || return 1
+	unloaded="$unloaded $1"
+}
+
+bound() {
+	dev=$(vmbus_dev_by_class "$dm") && [ -e "$dev/driver" ]
+}
+
+trouble() {
+	dmesg | grep -ciE 'warning:|bug:|call trace|oops|general protection|refcount_t|use-after-free'
+}
+
+settle() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+}
+
+# One cycle: both out, both in, the device bound again.
+cycle() {
+	rmmod hv_balloon || { why="rmmod hv_balloon failed"; return 1; }
+	rmmod hv_vmbus || { why="rmmod hv_vmbus failed"; return 1; }
+	loaded hv_vmbus && { why="hv_vmbus still loaded"; return 1; }
+	_e=$(insmod "$vmbus_ko" 2>&1) || { why="insmod hv_vmbus: $_e"; return 1; }
+	_e=$(insmod "$balloon_ko" 2>&1) || { why="insmod hv_balloon: $_e"; return 1; }
+	wait_for 20 bound || { why="balloon device not bound"; return 1; }
+}
+
+vmbus_ko=$(ko hv_vmbus)
+balloon_ko=$(ko hv_balloon)
+if [ -z "$vmbus_ko" ] || [ -z "$balloon_ko" ]; then
+	fail vmbus.reload "module files missing: '$vmbus_ko' '$balloon_ko'"
+	exit 0
+fi
+if ! wait_for 30 bound; then
+	fail vmbus.reload "the balloon device is not bound to start with"
+	exit 0
+fi
+
+# Everything that holds hv_vmbus goes first, except the balloon driver.
+for h in /sys/module/hv_vmbus/holders/*; do
+	[ -e "$h" ] || continue
+	[ "${h##*/}" = hv_balloon ] && continue
+	unload "${h##*/}" || { fail vmbus.reload "cannot unload ${h##*/}"; exit 0; }
+done
+others=$unloaded
+trouble0=$(trouble)
+
+why=
+if ! cycle; then
+	fail vmbus.reload "warm-up cycle: $why"
+	exit 0
+fi
+settle
+slab0=$(meminfo_kb SUnreclaim)
+total0=$(meminfo_kb Slab)
+avail0=$(meminfo_kb MemAvailable)
+start=$(date +%s)
+
+i=0
+while [ $i -lt $cycles ]; do
+	i=$((i + 1))
+	cycle || break
+done
+secs=$(($(date +%s) - start))
+if [ -n "$why" ]; then
+	fail vmbus.reload "cycle $i of $cycles: $why"
+else
+	pass vmbus.reload "$cycles cycles in $secs s"
+fi
+
+settle
+slab1=$(meminfo_kb SUnreclaim)
+total1=$(meminfo_kb Slab)
+avail1=$(meminfo_kb MemAvailable)
+echo "reload: SUnreclaim $slab0 -> $slab1 kB, Slab $total0 -> $total1 kB, MemAvailable $avail0 -> $avail1 kB"
+grow=$((slab1 - slab0))
+if [ $grow -le $slab_bound_kb ]; then
+	pass vmbus.reload.slab "SUnreclaim +$grow kB (bound $slab_bound_kb), Slab $total0 -> $total1 kB"
+else
+	fail vmbus.reload.slab "SUnreclaim grew $grow kB over $i cycles (bound $slab_bound_kb)"
+fi
+drop=$((avail0 - avail1))
+if [ $drop -le $avail_bound_kb ]; then
+	pass vmbus.reload.memavail "MemAvailable -$drop kB (bound $avail_bound_kb)"
+else
+	fail vmbus.reload.memavail "MemAvailable dropped $drop kB over $i cycles (bound $avail_bound_kb)"
+fi
+
+n=$(($(trouble) - trouble0))
+if [ $n -eq 0 ]; then
+	pass vmbus.reload.clean "no kernel warnings"
+else
+	fail vmbus.reload.clean "$n new warning/oops lines: $(dmesg | grep -iE 'warning:|bug:|call trace|oops' | tail -n 2 | tr '\n' '|')"
+fi
+
+# Put back what depended on hv_vmbus, in load order.
+loaded hv_vmbus || insmod "$vmbus_ko"
+loaded hv_balloon || insmod "$balloon_ko"
+for f in /lib/openlis-modules/*.ko; do
+	m=${f##*/}
+	m=${m%.ko}
+	m=$(echo "${m#*-}" | tr - _)
+	case " $others " in
+	*" $m "*) loaded "$m" || insmod "$f" || fail vmbus.reload.restore "insmod $m" ;;
+	esac
+done
+if wait_for 20 bound; then
+	pass vmbus.reload.bound "$(basename "$(readlink "$dev/driver")")"
+else
+	fail vmbus.reload.bound "the balloon device is not bound after the cycles"
+fi
