@@ -12,5 +12,6 @@
 /* Each area keeps its own shims; all are #if'd on the probes above. */
 #include "vmbus_compat.h"
 #include "balloon_compat.h"
+#include "utils_compat.h"
 
 #endif
