@@ -158,6 +158,10 @@ def run_guest(run, outdir):
             except socket.timeout:
                 continue
             if not chunk:
+                proc.poll()
+                checks.append(("FAIL", "guest.exit",
+                               f"the guest's control port closed before @@DONE "
+                               f"(QEMU status {proc.returncode})"))
                 break
             buf += chunk
             while b"\n" in buf:
@@ -195,9 +199,10 @@ def run_guest(run, outdir):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        log.write(f"qemu exit status {proc.returncode}\n")
         log.write(f"elapsed {time.monotonic() - started:.1f} s\n")
         log.close()
-    if done and not checks:
+    if not checks:
         checks.append(("FAIL", "guest.checks", "the scenario reported no check"))
     with open(os.path.join(outdir, f"{name}.results"), "w") as f:
         for status, check, detail in checks:

@@ -289,7 +289,11 @@ def main():
                 f"(see {workdir}/l1.console.log)")
             failed += 1
             continue
-        for line in open(res):
+        lines = [ln for ln in open(res) if ln.strip()]
+        if not lines:
+            log(f"FAIL [{r['name']}] guest.results the guest reported nothing")
+            failed += 1
+        for line in lines:
             status, _, rest = line.strip().partition(" ")
             log(f"{status} [{r['name']}] {rest}")
             passed += status == "PASS"
