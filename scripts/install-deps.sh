@@ -9,7 +9,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 qemu_suite=bookworm-backports
 pkgs=(make gcc libc6-dev bc bison flex libelf-dev libssl-dev dwarves kmod cpio
       xz-utils zstd rsync perl python3 sparse dkms busybox-static debootstrap
-      util-linux libnl-3-dev libnl-route-3-dev)
+      util-linux libnl-3-dev libnl-route-3-dev pkg-config clang
+      libclang-rt-14-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do

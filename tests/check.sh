@@ -42,11 +42,25 @@ if ! scripts/install-deps.sh; then
 	exit 1
 fi
 
+# The daemons build at -Wall -Wextra -Werror; a build failure is one check.
+daemons_build() {
+	if make -C daemons clean all >build/daemons.log 2>&1; then
+		echo "PASS daemons.build $(cd daemons && ls */hv_*_daemon 2>/dev/null | xargs -n1 basename | tr '\n' ' ')"
+		echo "daemons: 1 passed, 0 failed"
+	else
+		tail -n 20 build/daemons.log
+		echo "FAIL daemons.build"
+		echo "daemons: 0 passed, 1 failed"
+	fi
+}
+
 stage unit make -C tests/unit check
+stage daemons daemons_build
 stage matrix tests/build-matrix.sh
 stage style tests/style.sh
 stage dkms tests/dkms-test.sh
 if [ "$mode" = full ]; then
+	stage fuzz tests/fuzz/run.sh
 	stage vm tests/vm/suite.sh
 fi
 

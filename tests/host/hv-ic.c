@@ -1,0 +1,365 @@
+/*
+ * Hyper-V integration components: the framework shared by the services
+ * (version negotiation, message headers, answers).
+ *
+ * Part of openlis's emulated Hyper-V host (tests/host/).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/error-report.h"
+#include "qemu/cutils.h"
+#include "qemu/main-loop.h"
+#include "qemu/module.h"
+#include "qapi/error.h"
+#include "hw/qdev-properties.h"
+#include "migration/vmstate.h"
+#include "hv-ic.h"
+
+/* Framework versions the host offers, newest first. */
+static const HvIcVersion hv_ic_frameworks[] = {
+    { 3, 0 },
+    { 1, 0 },
+};
+
+char *hv_ic_version_str(HvIcVersion v)
+{
+    if (!v.major && !v.minor) {
+        return g_strdup("");
+    }
+    return g_strdup_printf("%u.%u", v.major, v.minor);
+}
+
+bool hv_ic_ready(HvIc *ic)
+{
+    return ic->state == HV_IC_READY;
+}
+
+static VMBusChannel *hv_ic_channel(HvIc *ic)
+{
+    return vmbus_device_channel(VMBUS_DEVICE(ic), 0);
+}
+
+static int hv_ic_send_raw(HvIc *ic, uint16_t type, HvIcVersion framework,
+                          HvIcVersion service, const void *body, uint32_t len)
+{
+    VMBusChannel *chan = hv_ic_channel(ic);
+    g_autofree uint8_t *buf = NULL;
+    HvIcPipeHdr *pipe;
+    HvIcMsgHdr *hdr;
+    uint32_t total = HV_IC_HDR_LEN + len;
+    int ret;
+
+    if (!chan || !vmbus_channel_is_open(chan)) {
+        return -ENOTCONN;
+    }
+    if (total > HV_IC_MAX_MSG) {
+        return -EMSGSIZE;
+    }
+
+    buf = g_malloc0(total);
+    pipe = (HvIcPipeHdr *)buf;
+    pipe->flags = HV_IC_PIPE_MESSAGE;
+    pipe->msgsize = sizeof(*hdr) + len;
+    hdr = (HvIcMsgHdr *)(buf + sizeof(*pipe));
+    hdr->framework = framework;
+    hdr->type = type;
+    hdr->service = service;
+    hdr->size = len;
+    hdr->status = HV_IC_S_OK;
+    hdr->transaction = ic->next_transaction++;
+    hdr->flags = HV_IC_FLAG_TRANSACTION | HV_IC_FLAG_REQUEST;
+    if (len) {
+        memcpy(buf + HV_IC_HDR_LEN, body, len);
+    }
+
+    ret = vmbus_channel_reserve(chan, 0, total);
+    if (ret < 0) {
+        return -EAGAIN;
+    }
+    ret = vmbus_channel_send(chan, VMBUS_PACKET_DATA_INBAND, NULL, 0,
+                             buf, total, false, ic->next_request++);
+    if (ret < 0) {
+        return ret;
+    }
+    ic->sent++;
+    return 0;
+}
+
+int hv_ic_send(HvIc *ic, const void *body, uint32_t len)
+{
+    HvIcClass *icc = HV_IC_GET_CLASS(ic);
+
+    if (ic->state != HV_IC_READY) {
+        return -ENOTCONN;
+    }
+    return hv_ic_send_raw(ic, icc->msg_type, ic->framework, ic->service,
+                          body, len);
+}
+
+static void hv_ic_offer_versions(void *opaque)
+{
+    HvIc *ic = opaque;
+    size_t nfw = ARRAY_SIZE(hv_ic_frameworks);
+    size_t len = sizeof(HvIcNegotiate) +
+                 (nfw + ic->n_offer) * sizeof(HvIcVersion);
+    g_autofree HvIcNegotiate *neg = g_malloc0(len);
+    int ret;
+
+    if (ic->state != HV_IC_NEGOTIATING) {
+        return;
+    }
+    neg->framework_count = nfw;
+    neg->service_count = ic->n_offer;
+    memcpy(neg->versions, hv_ic_frameworks, sizeof(hv_ic_frameworks));
+    memcpy(neg->versions + nfw, ic->offer,
+           ic->n_offer * sizeof(HvIcVersion));
+    ret = hv_ic_send_raw(ic, HV_IC_MSG_NEGOTIATE, hv_ic_frameworks[0],
+                         ic->offer[0], neg, len);
+    if (ret < 0) {
+        warn_report("%s: cannot offer versions: %s",
+                    object_get_typename(OBJECT(ic)), strerror(-ret));
+    }
+}
+
+static void hv_ic_negotiated(HvIc *ic, uint8_t *data, uint32_t len)
+{
+    HvIcClass *icc = HV_IC_GET_CLASS(ic);
+    HvIcNegotiate *neg = (HvIcNegotiate *)data;
+
+    if (ic->state != HV_IC_NEGOTIATING) {
+        return;
+    }
+    if (len < sizeof(*neg) + 2 * sizeof(HvIcVersion) ||
+        neg->framework_count != 1 || neg->service_count != 1) {
+        ic->state = HV_IC_INCOMPATIBLE;
+        return;
+    }
+    ic->framework = neg->versions[0];
+    ic->service = neg->versions[1];
+    ic->state = HV_IC_READY;
+    if (icc->ready) {
+        icc->ready(ic);
+    }
+}
+
+static void hv_ic_handle(HvIc *ic, uint8_t *msg, uint32_t msglen)
+{
+    HvIcClass *icc = HV_IC_GET_CLASS(ic);
+    HvIcMsgHdr *hdr = (HvIcMsgHdr *)(msg + sizeof(HvIcPipeHdr));
+
+    if (msglen < HV_IC_HDR_LEN || !(hdr->flags & HV_IC_FLAG_RESPONSE)) {
+        ic->bad++;
+        return;
+    }
+    ic->answered++;
+    if (hdr->type == HV_IC_MSG_NEGOTIATE) {
+        hv_ic_negotiated(ic, msg + HV_IC_HDR_LEN, msglen - HV_IC_HDR_LEN);
+    } else if (hdr->type == icc->msg_type && ic->state == HV_IC_READY) {
+        if (icc->answer) {
+            icc->answer(ic, hdr, msg + HV_IC_HDR_LEN,
+                        msglen - HV_IC_HDR_LEN);
+        }
+    } else {
+        ic->bad++;
+    }
+}
+
+static void hv_ic_chan_notify(VMBusChannel *chan)
+{
+    HvIc *ic = HV_IC(vmbus_channel_device(chan));
+    VMBusChanReq *req;
+
+    if (vmbus_channel_recv_start(chan)) {
+        return;
+    }
+    while ((req = vmbus_channel_recv_peek(chan, sizeof(*req)))) {
+        if (req->pkt_type == VMBUS_PACKET_DATA_INBAND) {
+            hv_ic_handle(ic, req->msg, req->msglen);
+        } else {
+            ic->bad++;
+        }
+        vmbus_free_req(req);
+        vmbus_channel_recv_pop(chan);
+    }
+    vmbus_channel_recv_done(chan);
+}
+
+static void hv_ic_stop(HvIc *ic)
+{
+    HvIcClass *icc = HV_IC_GET_CLASS(ic);
+
+    if (ic->open_bh) {
+        qemu_bh_cancel(ic->open_bh);
+    }
+    ic->state = HV_IC_CLOSED;
+    ic->framework = (HvIcVersion) { 0, 0 };
+    ic->service = (HvIcVersion) { 0, 0 };
+    if (icc->stop) {
+        icc->stop(ic);
+    }
+}
+
+static int hv_ic_open_channel(VMBusChannel *chan)
+{
+    HvIc *ic = HV_IC(vmbus_channel_device(chan));
+
+    hv_ic_stop(ic);
+    ic->state = HV_IC_NEGOTIATING;
+    /* The channel is usable only once this returns. */
+    qemu_bh_schedule(ic->open_bh);
+    return 0;
+}
+
+static void hv_ic_close_channel(VMBusChannel *chan)
+{
+    hv_ic_stop(HV_IC(vmbus_channel_device(chan)));
+}
+
+static void hv_ic_reset(VMBusDevice *vdev)
+{
+    hv_ic_stop(HV_IC(vdev));
+}
+
+static bool hv_ic_parse_versions(HvIc *ic, const char *str, Error **errp)
+{
+    g_auto(GStrv) parts = g_strsplit(str, ",", 0);
+    unsigned int i;
+
+    ic->n_offer = 0;
+    for (i = 0; parts[i]; i++) {
+        unsigned int major, minor;
+        char tail;
+
+        if (ic->n_offer == ARRAY_SIZE(ic->offer)) {
+            error_setg(errp, "versions: at most %zu",
+                       ARRAY_SIZE(ic->offer));
+            return false;
+        }
+        if (sscanf(parts[i], "%u.%u%c", &major, &minor, &tail) != 2 ||
+            major > UINT16_MAX || minor > UINT16_MAX) {
+            error_setg(errp, "versions: '%s' is not MAJOR.MINOR", parts[i]);
+            return false;
+        }
+        ic->offer[ic->n_offer++] = (HvIcVersion) { major, minor };
+    }
+    if (!ic->n_offer) {
+        error_setg(errp, "versions: none given");
+        return false;
+    }
+    return true;
+}
+
+static void hv_ic_realize(VMBusDevice *vdev, Error **errp)
+{
+    HvIc *ic = HV_IC(vdev);
+    HvIcClass *icc = HV_IC_GET_CLASS(ic);
+
+    if (ic->versions_prop) {
+        if (!hv_ic_parse_versions(ic, ic->versions_prop, errp)) {
+            return;
+        }
+    } else {
+        ic->n_offer = MIN(icc->n_versions, ARRAY_SIZE(ic->offer));
+        memcpy(ic->offer, icc->versions, ic->n_offer * sizeof(HvIcVersion));
+    }
+    ic->open_bh = qemu_bh_new(hv_ic_offer_versions, ic);
+    ic->state = HV_IC_CLOSED;
+    if (icc->realize) {
+        icc->realize(ic, errp);
+    }
+}
+
+static void hv_ic_unrealize(VMBusDevice *vdev)
+{
+    HvIc *ic = HV_IC(vdev);
+
+    hv_ic_stop(ic);
+    g_clear_pointer(&ic->open_bh, qemu_bh_delete);
+}
+
+static char *hv_ic_get_state(Object *obj, Error **errp)
+{
+    static const char *const names[] = {
+        [HV_IC_CLOSED] = "closed",
+        [HV_IC_NEGOTIATING] = "negotiating",
+        [HV_IC_READY] = "ready",
+        [HV_IC_INCOMPATIBLE] = "incompatible",
+    };
+
+    return g_strdup(names[HV_IC(obj)->state]);
+}
+
+static char *hv_ic_get_framework(Object *obj, Error **errp)
+{
+    return hv_ic_version_str(HV_IC(obj)->framework);
+}
+
+static char *hv_ic_get_service(Object *obj, Error **errp)
+{
+    return hv_ic_version_str(HV_IC(obj)->service);
+}
+
+static const VMStateDescription vmstate_hv_ic = {
+    .name = "hv-ic",
+    .unmigratable = 1,
+};
+
+static const Property hv_ic_properties[] = {
+    DEFINE_PROP_STRING("versions", HvIc, versions_prop),
+};
+
+static void hv_ic_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    VMBusDeviceClass *vdc = VMBUS_DEVICE_CLASS(klass);
+
+    device_class_set_props(dc, hv_ic_properties);
+    dc->vmsd = &vmstate_hv_ic;
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+
+    vdc->vmdev_realize = hv_ic_realize;
+    vdc->vmdev_unrealize = hv_ic_unrealize;
+    vdc->vmdev_reset = hv_ic_reset;
+    vdc->open_channel = hv_ic_open_channel;
+    vdc->close_channel = hv_ic_close_channel;
+    vdc->chan_notify_cb = hv_ic_chan_notify;
+
+    object_class_property_add_str(klass, "state", hv_ic_get_state, NULL);
+    object_class_property_set_description(klass, "state",
+        "closed, negotiating, ready or incompatible");
+    object_class_property_add_str(klass, "framework-version",
+                                  hv_ic_get_framework, NULL);
+    object_class_property_add_str(klass, "service-version",
+                                  hv_ic_get_service, NULL);
+}
+
+static void hv_ic_instance_init(Object *obj)
+{
+    HvIc *ic = HV_IC(obj);
+
+    object_property_add_uint64_ptr(obj, "messages-sent", &ic->sent,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "messages-answered", &ic->answered,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "messages-bad", &ic->bad,
+                                   OBJ_PROP_FLAG_READ);
+}
+
+static const TypeInfo hv_ic_type_info = {
+    .name = TYPE_HV_IC,
+    .parent = TYPE_VMBUS_DEVICE,
+    .abstract = true,
+    .instance_size = sizeof(HvIc),
+    .instance_init = hv_ic_instance_init,
+    .class_size = sizeof(HvIcClass),
+    .class_init = hv_ic_class_init,
+};
+
+static void hv_ic_register_types(void)
+{
+    type_register_static(&hv_ic_type_info);
+}
+
+type_init(hv_ic_register_types)

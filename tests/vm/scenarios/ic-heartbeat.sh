@@ -1,0 +1,42 @@
+# The heartbeat integration service of the emulated host
+# (tests/host/hv-heartbeat.c, built by scripts/build-qemu.sh): hv_utils binds
+# it, agrees on framework and service versions, and answers every heartbeat
+# with the next sequence number, which the host reports through QOM.
+# modules: hv_vmbus hv_utils
+# qemu: -device hv-heartbeat,id=hvhb,interval=500
+# timeout: 60
+
+hb=/machine/peripheral/hvhb
+qom() {
+	host qmp "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"$hb\",\"property\":\"$1\"}}"
+}
+
+d=$(vmbus_dev_by_class "{57164f39-9115-4e78-ab55-382f3bd5422d}") || {
+	fail ic.heartbeat.device "no VMBus device of the heartbeat class (is this QEMU scripts/build-qemu.sh's?)"
+	exit 0
+}
+drv=$(basename "$(readlink "$d/driver")" 2>/dev/null)
+expect ic.heartbeat.driver "$drv" hv_utils
+
+ready() { [ "$(qom state)" = '"ready"' ]; }
+if wait_for 30 ready; then
+	pass ic.heartbeat.negotiate "framework $(qom framework-version) service $(qom service-version)"
+else
+	fail ic.heartbeat.negotiate "host state $(qom state)"
+	exit 0
+fi
+expect ic.heartbeat.version "$(qom service-version)" '"3.0"'
+
+s0=$(qom sequence)
+case "$s0" in ''|*[!0-9]*) s0=0 ;; esac
+beating() {
+	s=$(qom sequence)
+	case "$s" in ''|*[!0-9]*) return 1 ;; esac
+	[ "$s" -ge $((s0 + 4)) ]
+}
+if wait_for 20 beating; then
+	pass ic.heartbeat.answers "sequence $s0 -> $(qom sequence), $(qom answers) answers"
+else
+	fail ic.heartbeat.answers "sequence $s0 -> $(qom sequence) in 20 s"
+fi
+expect ic.heartbeat.status "$(qom status)" '"ok"'
