@@ -63,6 +63,10 @@ def _connect(path, deadline):
             return s
         except OSError:
             s.close()
+            if poweroff_expected and proc.poll() is not None:
+                _poweroff_result(proc, checks)
+                done = True
+                break
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
@@ -112,6 +116,22 @@ class Host:
         return str(time.time())
 
 
+def _poweroff_result(proc, checks):
+    """The guest was asked to power off: QEMU must exit, and cleanly."""
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        checks.append(("FAIL", "guest.poweroff",
+                       "QEMU still runs 60 s after the guest's port closed"))
+        return
+    if proc.returncode == 0:
+        checks.append(("PASS", "guest.poweroff",
+                       "the guest powered off as requested (QEMU status 0)"))
+    else:
+        checks.append(("FAIL", "guest.poweroff",
+                       f"QEMU exited with status {proc.returncode}"))
+
+
 def run_guest(run, outdir):
     """Boot one guest, serve it until @@DONE or its deadline; return checks."""
     name = run["name"]
@@ -138,6 +158,9 @@ def run_guest(run, outdir):
     log.flush()
     proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
     done = False
+    # A scenario that asks the host to power the guest off says so first; the
+    # guest going away is then the expected result, not a failure.
+    poweroff_expected = False
     try:
         qmp = QMP(qmp_path, time.monotonic() + 30)
         host = Host(qmp)
@@ -145,6 +168,10 @@ def run_guest(run, outdir):
         ctl.settimeout(1.0)
         buf = b""
         while not done:
+            if poweroff_expected and proc.poll() is not None:
+                _poweroff_result(proc, checks)
+                done = True
+                break
             if time.monotonic() > deadline:
                 checks.append(("FAIL", "guest.deadline",
                                f"no @@DONE within {run.get('timeout', 600)} s"))
@@ -157,6 +184,10 @@ def run_guest(run, outdir):
                 chunk = ctl.recv(4096)
             except socket.timeout:
                 continue
+            if not chunk and poweroff_expected:
+                _poweroff_result(proc, checks)
+                done = True
+                break
             if not chunk:
                 proc.poll()
                 checks.append(("FAIL", "guest.exit",
@@ -180,6 +211,8 @@ def run_guest(run, outdir):
                     reply = host.act(words[1:])
                     log.write(f"[{time.monotonic() - started:7.1f}] -> {reply}\n")
                     ctl.sendall(f"@@REPLY {reply}\n".encode())
+                elif words[0] == "@@POWEROFF-EXPECTED":
+                    poweroff_expected = True
                 elif words[0] == "@@DONE":
                     done = True
         if done:

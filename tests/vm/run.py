@@ -119,6 +119,29 @@ def scenario_meta(name):
     return path, meta
 
 
+IC_SERVICES = ("hv_heartbeat", "hv_timesync", "hv_shutdown", "hv_kvp",
+               "hv_vss", "hv_fcopy")
+# Devices of QEMU's own; any other hv- device is one of openlis's host models
+# (tests/host), which only the QEMU that scripts/build-qemu.sh builds has.
+QEMU_OWN_DEVICES = ("hv-balloon", "hv-syndbg")
+_built_qemu = []
+
+
+def guest_qemu(qemu_extra):
+    """The QEMU binary a guest needs: Debian's, or openlis's build of it when
+    a scenario uses one of openlis's host models."""
+    wanted = [a.split(",")[0] for q in qemu_extra for a in q.split()
+              if a.startswith("hv-") and a.split(",")[0] not in QEMU_OWN_DEVICES]
+    if not wanted or "OPENLIS_QEMU" in os.environ:
+        return QEMU
+    if not _built_qemu:
+        log(f"   building QEMU with openlis's host models ({', '.join(wanted)})")
+        out = subprocess.run([os.path.join(TOP, "scripts/build-qemu.sh")],
+                             check=True, stdout=subprocess.PIPE, text=True)
+        _built_qemu.append(out.stdout.strip().splitlines()[-1])
+    return _built_qemu[0]
+
+
 STACKS = {
     "intree": "the kernel's own modules",
     "openlis": "openlis's modules wherever openlis builds one",
@@ -153,6 +176,10 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos):
         timeout += meta["timeout"]
     tree = initramfs.ModuleTree(kernel["modules"])
     overrides = stack_modules(stack, openlis_kos)
+    # openlis splits the in-tree hv_utils into a library and one module per
+    # service: where openlis's hv_utils stands in, its services come along.
+    if "hv_utils" in modules and "hv_utils" in overrides:
+        modules += [m for m in IC_SERVICES if m in overrides and m not in modules]
     order = tree.closure(modules, overrides)
     provenance = " ".join(
         f"{m}={'openlis' if p in overrides.values() else 'in-tree'}"
@@ -168,7 +195,7 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos):
                              os.path.join(HERE, "guest/init"), files, order)
     append = " ".join(["console=ttyS0", "panic=-1", "oops=panic",
                        "loglevel=4"] + cmdline)
-    qemu = [QEMU, "-nodefaults", "-machine", "q35,accel=kvm", "-cpu", HV_CPU,
+    qemu = [guest_qemu(qemu_extra), "-nodefaults", "-machine", "q35,accel=kvm", "-cpu", HV_CPU,
             "-smp", "2", "-m", f"{GUEST_MEM},maxmem={GUEST_MAXMEM},slots=4",
             "-kernel", kernel["vmlinuz"],
             "-initrd", initrd, "-append", append,
@@ -192,7 +219,9 @@ def run_nested(spec_path, workdir, budget):
     order = tree.closure(["kvm_amd", "9pnet_virtio", "9p"])
     initrd = initramfs.build(os.path.join(workdir, "l1.cpio.gz"),
                              os.path.join(HERE, "l1-init"), {}, order)
-    append = (f"console=ttyS0 quiet panic=-1 openlis.spec={spec_path} "
+    # THP only adds khugepaged work to the emulated outer VM.
+    append = (f"console=ttyS0 quiet panic=-1 transparent_hugepage=never "
+              f"openlis.spec={spec_path} "
               f"openlis.repo={TOP}")
     argv = [QEMU, "-nodefaults", "-accel", "tcg,thread=multi", "-machine", "q35",
             "-cpu", "max", "-smp", "2", "-m", "6G", "-display", "none",

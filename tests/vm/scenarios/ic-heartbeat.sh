@@ -16,7 +16,12 @@ d=$(vmbus_dev_by_class "{57164f39-9115-4e78-ab55-382f3bd5422d}") || {
 	exit 0
 }
 drv=$(basename "$(readlink "$d/driver")" 2>/dev/null)
-expect ic.heartbeat.driver "$drv" hv_utils
+# openlis binds each service with its own module; the in-tree hv_utils binds all.
+case "$MODULES" in
+*hv_utils=openlis*) want=hv_heartbeat ;;
+*) want=hv_utils ;;
+esac
+expect ic.heartbeat.driver "$drv" "$want"
 
 ready() { [ "$(qom state)" = '"ready"' ]; }
 if wait_for 30 ready; then

@@ -22,7 +22,12 @@ d=$(vmbus_dev_by_class "{0e0b6031-5213-4934-818b-38d90ced39db}") || {
 	exit 0
 }
 drv=$(basename "$(readlink "$d/driver")" 2>/dev/null)
-expect ic.shutdown.driver "$drv" hv_utils
+# openlis binds each service with its own module; the in-tree hv_utils binds all.
+case "$MODULES" in
+*hv_utils=openlis*) want=hv_shutdown ;;
+*) want=hv_utils ;;
+esac
+expect ic.shutdown.driver "$drv" "$want"
 
 ready() { [ "$(qom state)" = '"ready"' ]; }
 if wait_for 30 ready; then

@@ -20,7 +20,12 @@ d=$(vmbus_dev_by_class "{9527e630-d0ae-497b-adce-e80ab0175caf}") || {
 	exit 0
 }
 drv=$(basename "$(readlink "$d/driver")" 2>/dev/null)
-expect ic.timesync.driver "$drv" hv_utils
+# openlis binds each service with its own module; the in-tree hv_utils binds all.
+case "$MODULES" in
+*hv_utils=openlis*) want=hv_timesync ;;
+*) want=hv_utils ;;
+esac
+expect ic.timesync.driver "$drv" "$want"
 
 ready() { [ "$(qom state)" = '"ready"' ]; }
 if wait_for 30 ready; then
