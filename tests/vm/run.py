@@ -194,7 +194,7 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos):
     initrd = initramfs.build(os.path.join(workdir, f"{name}.cpio.gz"),
                              os.path.join(HERE, "guest/init"), files, order)
     append = " ".join(["console=ttyS0", "panic=-1", "oops=panic",
-                       "loglevel=4"] + cmdline)
+                       "loglevel=7"] + cmdline)
     qemu = [guest_qemu(qemu_extra), "-nodefaults", "-machine", "q35,accel=kvm", "-cpu", HV_CPU,
             "-smp", "2", "-m", f"{GUEST_MEM},maxmem={GUEST_MAXMEM},slots=4",
             "-kernel", kernel["vmlinuz"],
