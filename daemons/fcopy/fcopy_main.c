@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fcopy_file.h"
+#include "../common/dev.h"
 #include "../common/log.h"
 
 #define FCOPY_DEV "/dev/vmbus/hv_fcopy"
@@ -31,18 +32,8 @@ static void usage(const char *p)
 static int dev_open(void)
 {
 	uint32_t v = FCP_VERSION_1;
-	int fd = open(FCOPY_DEV, O_RDWR | O_CLOEXEC);
 
-	if (fd < 0) {
-		hvd_log(LOG_ERR, "open %s: %m", FCOPY_DEV);
-		return -1;
-	}
-	if (write(fd, &v, sizeof(v)) != (ssize_t)sizeof(v)) {
-		hvd_log(LOG_ERR, "registration with the kernel failed: %m");
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return hvd_dev_register(FCOPY_DEV, &v, sizeof(v));
 }
 
 int main(int argc, char **argv)

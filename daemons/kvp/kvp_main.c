@@ -16,6 +16,7 @@
 #include "kvp_msg.h"
 #include "kvp_net.h"
 #include "kvp_pool.h"
+#include "../common/dev.h"
 #include "../common/log.h"
 
 #define KVP_DEV "/dev/vmbus/hv_kvp"
@@ -39,19 +40,9 @@ static void usage(const char *p)
 static int dev_open(void)
 {
 	struct kvp_msg m;
-	int fd = open(KVP_DEV, O_RDWR | O_CLOEXEC);
 
-	if (fd < 0) {
-		hvd_log(LOG_ERR, "open %s: %m", KVP_DEV);
-		return -1;
-	}
 	kvp_make_register(&m);
-	if (write(fd, &m, sizeof(m)) != (ssize_t)sizeof(m)) {
-		hvd_log(LOG_ERR, "registration with the kernel failed: %m");
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return hvd_dev_register(KVP_DEV, &m, sizeof(m));
 }
 
 int main(int argc, char **argv)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "vss_msg.h"
+#include "../common/dev.h"
 #include "../common/log.h"
 
 #define VSS_DEV "/dev/vmbus/hv_vss"
@@ -30,19 +31,9 @@ static void usage(const char *p)
 static int dev_open(void)
 {
 	struct vss_msg m;
-	int fd = open(VSS_DEV, O_RDWR | O_CLOEXEC);
 
-	if (fd < 0) {
-		hvd_log(LOG_ERR, "open %s: %m", VSS_DEV);
-		return -1;
-	}
 	vss_make_register(&m);
-	if (write(fd, &m, sizeof(m)) != (ssize_t)sizeof(m)) {
-		hvd_log(LOG_ERR, "registration with the kernel failed: %m");
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return hvd_dev_register(VSS_DEV, &m, sizeof(m));
 }
 
 /* A previous instance may have died with file systems frozen. */
