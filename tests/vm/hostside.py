@@ -157,6 +157,7 @@ def run_guest(run, outdir):
     # A scenario that asks the host to power the guest off says so first; the
     # guest going away is then the expected result, not a failure.
     poweroff_expected = False
+    heard = False
     try:
         qmp = QMP(qmp_path, time.monotonic() + 30)
         host = Host(qmp)
@@ -167,6 +168,11 @@ def run_guest(run, outdir):
             if poweroff_expected and proc.poll() is not None:
                 _poweroff_result(proc, checks)
                 done = True
+                break
+            if not heard and time.monotonic() > started + BOOT_DEADLINE:
+                checks.append(("FAIL", "guest.exit",
+                               f"the guest said nothing within {BOOT_DEADLINE} s "
+                               "of starting: it hung in boot"))
                 break
             if time.monotonic() > deadline:
                 checks.append(("FAIL", "guest.deadline",
@@ -196,6 +202,7 @@ def run_guest(run, outdir):
                 line = raw.decode(errors="replace").strip("\r\x00 ")
                 if not line.startswith("@@"):
                     continue
+                heard = True
                 log.write(f"[{time.monotonic() - started:7.1f}] {line}\n")
                 log.flush()
                 words = line.split()
@@ -240,6 +247,8 @@ def run_guest(run, outdir):
 
 
 VANISHED = ("guest.exit", "host.error")
+# A guest boots to its first check in about 20 s even under emulation.
+BOOT_DEADLINE = 150
 
 
 def vanished(checks):
