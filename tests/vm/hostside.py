@@ -158,6 +158,7 @@ def run_guest(run, outdir):
     # guest going away is then the expected result, not a failure.
     poweroff_expected = False
     heard = False
+    last_heard = started
     try:
         qmp = QMP(qmp_path, time.monotonic() + 30)
         host = Host(qmp)
@@ -168,6 +169,11 @@ def run_guest(run, outdir):
             if poweroff_expected and proc.poll() is not None:
                 _poweroff_result(proc, checks)
                 done = True
+                break
+            if heard and time.monotonic() > last_heard + SILENCE_DEADLINE:
+                checks.append(("FAIL", "guest.exit",
+                               f"the guest said nothing for {SILENCE_DEADLINE} s: "
+                               "it hung"))
                 break
             if not heard and time.monotonic() > started + BOOT_DEADLINE:
                 checks.append(("FAIL", "guest.exit",
@@ -203,6 +209,7 @@ def run_guest(run, outdir):
                 if not line.startswith("@@"):
                     continue
                 heard = True
+                last_heard = time.monotonic()
                 log.write(f"[{time.monotonic() - started:7.1f}] {line}\n")
                 log.flush()
                 words = line.split()
@@ -249,6 +256,8 @@ def run_guest(run, outdir):
 VANISHED = ("guest.exit", "host.error")
 # A guest boots to its first check in about 20 s even under emulation.
 BOOT_DEADLINE = 150
+# No scenario waits longer than 180 s between two lines.
+SILENCE_DEADLINE = 300
 
 
 def vanished(checks):
