@@ -203,6 +203,10 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos):
             "-device", "vmbus-bridge",
             "-object", f"memory-backend-ram,id=hvmem,size={HOTADD_MEM}",
             "-device", "hv-balloon,id=hvb,status-report=on,memdev=hvmem"] + [a for q in qemu_extra for a in q.split()]
+    # For a hunt, e.g. "-d cpu_reset,guest_errors -D {out}/{name}.qemu.log":
+    # {out} is the output folder, the same path inside the outer VM.
+    extra = os.environ.get("OPENLIS_GUEST_QEMU_ARGS", "")
+    qemu += extra.format(out=workdir, name=name).split()
     log(f"   {name}: {provenance}")
     return {"name": name, "qemu": qemu, "timeout": timeout}
 
@@ -269,6 +273,16 @@ def main():
     ap.add_argument("--route", choices=["auto", "direct", "nested"],
                     default=os.environ.get("OPENLIS_VM_ROUTE", "auto"))
     args = ap.parse_args()
+
+    # Two VM runs at once on a 2-core machine starve the outer TCG VM into
+    # the timeouts that look like guest hangs: the second one waits.
+    os.makedirs(CACHE, exist_ok=True)
+    lock = open(os.path.join(CACHE, "vm.lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        log("== vm: another VM run holds the machine; waiting for it")
+        fcntl.flock(lock, fcntl.LOCK_EX)
 
     kernels = args.kernel.split(",")
     stacks = args.stack.split(",")
