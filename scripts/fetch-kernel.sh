@@ -19,7 +19,8 @@ fi
 "$here/apt-suites.sh"
 
 version=$pinned
-if ! apt-cache show "linux-image-amd64=$version" >/dev/null 2>&1; then
+# apt-cache show exits 0 for a version it does not know: look at what it says.
+if ! apt-cache show "linux-image-amd64=$version" 2>/dev/null | grep -q '^Package:'; then
 	version=$(apt-cache madison linux-image-amd64 |
 		awk -F'|' -v s="$suite" '$3 ~ s"/" {gsub(/ /, "", $2); print $2; exit}')
 	if [ -z "$version" ]; then
