@@ -119,6 +119,16 @@ if [ -f "$out/.complete" ]; then
 	exit 0
 fi
 
+# Two builds of one tree at once would delete each other's work: the second
+# waits, then finds the first one's result.
+mkdir -p "$cache/qemu"
+exec 9>"$cache/qemu/build.lock"
+flock 9
+if [ -f "$out/.complete" ]; then
+	echo "$out/build/qemu-system-x86_64"
+	exit 0
+fi
+
 # A private copy of the source with the models added.
 rm -rf "$out"
 mkdir -p "$out"

@@ -20,7 +20,7 @@ fi
 
 version=$pinned
 # apt-cache show exits 0 for a version it does not know: look at what it says.
-if ! apt-cache show "linux-image-amd64=$version" 2>/dev/null | grep -q '^Package:'; then
+if ! grep -q '^Package:' <<<"$(apt-cache show "linux-image-amd64=$version" 2>/dev/null)"; then
 	version=$(apt-cache madison linux-image-amd64 |
 		awk -F'|' -v s="$suite" '$3 ~ s"/" {gsub(/ /, "", $2); print $2; exit}')
 	if [ -z "$version" ]; then

@@ -51,5 +51,6 @@ struct hv_icdev *hv_icdev_create(const char *name,
 void hv_icdev_destroy(struct hv_icdev *d);
 int hv_icdev_send(struct hv_icdev *d, const void *msg, size_t len);
 void hv_icdev_flush(struct hv_icdev *d);
+bool hv_icdev_retract(struct hv_icdev *d);
 
 #endif

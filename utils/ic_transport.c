@@ -74,6 +74,7 @@ static ssize_t hv_icdev_read(struct file *file, char __user *buf,
 	struct hv_icdev_msg *m;
 	ssize_t ret;
 
+again:
 	if (!(file->f_flags & O_NONBLOCK) &&
 	    wait_event_interruptible(d->wq, d->dead || !list_empty(&d->queue)))
 		return -EINTR;
@@ -82,6 +83,10 @@ static ssize_t hv_icdev_read(struct file *file, char __user *buf,
 	m = list_first_entry_or_null(&d->queue, struct hv_icdev_msg, list);
 	if (d->dead) {
 		ret = -EBADF;
+	} else if (!m && !(file->f_flags & O_NONBLOCK)) {
+		/* Taken back (hv_icdev_retract) since the wake-up: wait on. */
+		mutex_unlock(&d->lock);
+		goto again;
 	} else if (!m) {
 		ret = -EAGAIN;
 	} else if (count < m->len) {
@@ -256,6 +261,29 @@ int hv_icdev_send(struct hv_icdev *d, const void *msg, size_t len)
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hv_icdev_send);
+
+/*
+ * Take back the message queued last if the daemon has not read it yet (a
+ * request the host stopped waiting for). Returns whether it was taken back:
+ * if not, the daemon has it and will answer it.
+ */
+bool hv_icdev_retract(struct hv_icdev *d)
+{
+	struct hv_icdev_msg *m = NULL;
+
+	mutex_lock(&d->lock);
+	if (!list_empty(&d->queue)) {
+		m = list_last_entry(&d->queue, struct hv_icdev_msg, list);
+		list_del(&m->list);
+		d->queued--;
+	}
+	mutex_unlock(&d->lock);
+	if (!m)
+		return false;
+	kfree(m);
+	return true;
+}
+EXPORT_SYMBOL_GPL(hv_icdev_retract);
 
 /* Forget what the daemon has not read (a request the host gave up on). */
 void hv_icdev_flush(struct hv_icdev *d)
