@@ -13,6 +13,7 @@ Guest <-> host protocol, one line at a time on the guest's second serial port:
 
 import json
 import os
+import re
 import shlex
 import signal
 import socket
@@ -71,8 +72,44 @@ def _connect(path, deadline):
 class Host:
     """Host actions a guest scenario may ask for."""
 
-    def __init__(self, qmp):
+    def __init__(self, qmp, name="", outdir="."):
         self.qmp = qmp
+        self.name = name
+        self.outdir = outdir
+
+    def data_path(self, name, key):
+        return os.path.join(self.outdir, f"{name}.{key}.txt")
+
+    def do_compare(self, key):
+        """Compare the lines this guest sent as @@DATA <key> with those of
+        the in-tree stack's guest on the same kernel in this run, which is
+        the reference (run it first: --stack intree,...)."""
+        if not re.fullmatch(r"[a-z0-9-]+", key):
+            return f"error bad key {key}"
+        mine = self.data_path(self.name, key)
+        if not os.path.exists(mine):
+            return "error this guest sent no data"
+        kernel, _, stack = self.name.partition("-")
+        if stack == "intree":
+            n = sum(1 for _ in open(mine))
+            return f"reference {n}"
+        ref = self.data_path(f"{kernel}-intree", key)
+        if not os.path.exists(ref):
+            return "none"
+        a = open(ref).read().splitlines()
+        b = open(mine).read().splitlines()
+        if a == b:
+            return f"same {len(a)}"
+        sa, sb = set(a), set(b)
+        only_ref = [x for x in a if x not in sb]
+        only_mine = [x for x in b if x not in sa]
+        with open(os.path.join(self.outdir, f"{self.name}.{key}.diff"), "w") as f:
+            f.write(f"# - only in {kernel}-intree, + only in {self.name}\n")
+            f.writelines(f"-{x}\n" for x in only_ref)
+            f.writelines(f"+{x}\n" for x in only_mine)
+        first = " | ".join((["-" + x for x in only_ref] +
+                            ["+" + x for x in only_mine])[:3])
+        return f"differ {len(only_ref)} {len(only_mine)} {first}"
 
     def act(self, words):
         name, args = words[0], words[1:]
@@ -161,7 +198,10 @@ def run_guest(run, outdir):
     last_heard = started
     try:
         qmp = QMP(qmp_path, time.monotonic() + 30)
-        host = Host(qmp)
+        host = Host(qmp, name, outdir)
+        for p in [f for f in os.listdir(outdir)
+                  if f.startswith(name + ".") and f.endswith(".txt")]:
+            os.unlink(os.path.join(outdir, p))
         ctl = _connect(ctl_path, time.monotonic() + 30)
         ctl.settimeout(1.0)
         buf = b""
@@ -221,6 +261,13 @@ def run_guest(run, outdir):
                     reply = host.act(words[1:])
                     log.write(f"[{time.monotonic() - started:7.1f}] -> {reply}\n")
                     ctl.sendall(f"@@REPLY {reply}\n".encode())
+                elif words[0] == "@@DATA" and len(words) >= 2 and \
+                        re.fullmatch(r"[a-z0-9-]+", words[1]):
+                    # One line of a listing to compare across stacks.
+                    rest = line.split(None, 2)[2] if len(words) > 2 else ""
+                    with open(host.data_path(name, words[1]), "a") as f:
+                        f.write(rest + "\n")
+                    continue
                 elif words[0] == "@@POWEROFF-EXPECTED":
                     poweroff_expected = True
                 elif words[0] == "@@DONE":

@@ -50,6 +50,12 @@ cycle() {
 	wait_for 20 bound || { why="balloon device not bound"; return 1; }
 }
 
+case "$MODULES" in
+*hv_balloon=in-tree*)
+	# The in-tree driver has no module exit: it cannot be removed at all.
+	skip vmbus.reload "the in-tree hv_balloon cannot be unloaded; runs with openlis's hv_balloon"
+	exit 0 ;;
+esac
 vmbus_ko=$(ko hv_vmbus)
 balloon_ko=$(ko hv_balloon)
 if [ -z "$vmbus_ko" ] || [ -z "$balloon_ko" ]; then

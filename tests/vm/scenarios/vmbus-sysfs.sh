@@ -2,15 +2,15 @@
 # each device folder (and the bus's own files), with its value where the
 # value does not depend on the instance, on timing or on counters.
 #
-# The listing goes to the console between "--- sysfs begin" and
-# "--- sysfs end", one line per file, sorted:
+# The listing, one line per file, sorted:
 #   <class_id>/<path> = <value>
 # with channels/<relid> written as channels/<relid> literally, symlinks as
 # "-> <target name>", folders as "<dir>", values of several lines joined by
 # ";", values that vary as "<varies>", and files that cannot be read as
 # "<write-only>" (no read permission) or "<error>" (reading failed). Bus
-# files are listed as "bus/<name>". The lines between the markers, as they
-# are, make /lib/openlis/expected/vmbus-sysfs-$KERNEL.txt.
+# files are listed as "bus/<name>". The same lines go to the host, which
+# compares them with the in-tree stack's (a .diff file in the output folder
+# when they differ).
 # modules: hv_vmbus hv_balloon
 # timeout: 90
 
@@ -81,21 +81,19 @@ out=/tmp/vmbus-sysfs.txt
 	done
 } | sort >"$out"
 
-echo "--- sysfs begin"
-cat "$out"
-echo "--- sysfs end"
-
-ref=/lib/openlis/expected/vmbus-sysfs-$KERNEL.txt
-if [ ! -f "$ref" ]; then
-	skip vmbus.sysfs "no reference listing yet"
-elif cmp -s "$ref" "$out"; then
-	pass vmbus.sysfs "$(wc -l <"$out") files as in $ref"
-else
-	# Lines only in the reference (-) and only here (+), a few of each.
-	only_ref=$(grep -vxF -f "$out" "$ref")
-	only_here=$(grep -vxF -f "$ref" "$out")
-	echo "--- sysfs diff (-reference +here)"
-	printf '%s\n' "$only_ref" | sed '/^$/d; s/^/-/'
-	printf '%s\n' "$only_here" | sed '/^$/d; s/^/+/'
-	fail vmbus.sysfs "$(printf '%s\n' "$only_ref" | sed '/^$/d' | wc -l) missing or different, $(printf '%s\n' "$only_here" | sed '/^$/d' | wc -l) extra or different; first: $(printf '%s\n' "$only_ref" "$only_here" | sed '/^$/d' | head -n 3 | tr '\n' '|')"
-fi
+# The in-tree stack's guest on this kernel, earlier in the same run, is the
+# reference: the host keeps its listing and compares ours with it.
+while IFS= read -r line; do
+	say "@@DATA vmbus-sysfs $line" >/dev/null
+done <"$out"
+r=$(host compare vmbus-sysfs)
+set -- $r
+case "$1" in
+reference) pass vmbus.sysfs "$2 files listed: the reference for $KERNEL" ;;
+same) pass vmbus.sysfs "$2 files, names and values as on the in-tree core" ;;
+none) skip vmbus.sysfs "no in-tree listing for $KERNEL in this run (run --stack intree first)" ;;
+differ)
+	shift 3
+	fail vmbus.sysfs "$(echo "$r" | cut -d' ' -f2) missing or different, $(echo "$r" | cut -d' ' -f3) extra or different; first: $*" ;;
+*) fail vmbus.sysfs "host: $r" ;;
+esac
