@@ -75,7 +75,7 @@ static int olvb_match(struct device *device, OLVB_MATCH_DRV *driver)
 	/* hv_sock channels carry a service GUID, not a device class. */
 	if (olvb_hvsock_match(drv, dev))
 		return drv->hvsock;
-	return olvb_get_id(drv, dev) != NULL;
+	return !!olvb_get_id(drv, dev);
 }
 
 static int olvb_uevent(OLVB_UEVENT_DEV *device, struct kobj_uevent_env *env)
@@ -118,7 +118,7 @@ static void olvb_shutdown(struct device *device)
 		drv->shutdown(device_to_hv_device(device));
 }
 
-struct bus_type olvb_bus = {
+OLVB_BUS_TYPE olvb_bus = {
 	.name = "vmbus",
 	.match = olvb_match,
 	.uevent = olvb_uevent,

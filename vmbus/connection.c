@@ -108,9 +108,9 @@ static u64 olvb_post_once(u32 conn_id, const void *msg, u32 len)
 
 /*
  * The host's message queue can be briefly full; back off and retry for a
- * while before calling it a failure.
+ * while before calling it a failure. The panic and kexec paths cannot sleep.
  */
-int olvb_post(const void *msg, u32 len)
+static int olvb_post_retry(const void *msg, u32 len, bool may_sleep)
 {
 	const struct olvb_msg_hdr *hdr = msg;
 	unsigned int tries;
@@ -136,12 +136,18 @@ int olvb_post(const void *msg, u32 len)
 					   hdr->type, status);
 			return -EIO;
 		}
-		if (in_atomic() || irqs_disabled())
-			udelay(100);
-		else
+		if (may_sleep)
 			usleep_range(1000, 2000);
+		else
+			mdelay(1);
 	}
 	return -EAGAIN;
+}
+
+int olvb_post(const void *msg, u32 len)
+{
+	might_sleep();
+	return olvb_post_retry(msg, len, true);
 }
 
 void olvb_req_init(struct olvb_req *req, u32 type, u64 key,
@@ -451,7 +457,7 @@ void olvb_unload_atomic(void)
 
 	if (!READ_ONCE(olvb.connected) || atomic_xchg(&olvb.unload_sent, 1))
 		return;
-	if (olvb_post(&msg, sizeof(msg)))
+	if (olvb_post_retry(&msg, sizeof(msg), false))
 		return;
 	for (ms = 0; ms < 10000; ms += 10) {
 		if (olvb_unload_answered())

@@ -358,10 +358,11 @@ EXPORT_SYMBOL_GPL(vmbus_set_chn_rescind_callback);
 /* hv_sock, after closing a rescinded connection's channel. */
 void vmbus_hvsock_device_unregister(struct vmbus_channel *channel)
 {
-	BUG_ON(!is_hvsock_channel(channel));
+	if (WARN_ON_ONCE(!is_hvsock_channel(channel)))
+		return;
 	/* Wait for the rescind we are about to act on to be fully seen. */
 	while (!READ_ONCE(channel->probe_done) || !READ_ONCE(channel->rescind))
-		msleep(1);
+		usleep_range(1000, 2000);
 	olvb_remove_primary(channel);
 }
 EXPORT_SYMBOL_GPL(vmbus_hvsock_device_unregister);

@@ -98,7 +98,7 @@ void olvb_channel_tasklet(unsigned long data);
 int olvb_chan_retarget(struct vmbus_channel *ch, unsigned int cpu);
 
 /* bus.c */
-extern struct bus_type olvb_bus;
+extern OLVB_BUS_TYPE olvb_bus;
 int olvb_device_add(struct vmbus_channel *ch);
 /* Exported by the in-tree core too, but declared only in its private header. */
 void vmbus_device_unregister(struct hv_device *device_obj);

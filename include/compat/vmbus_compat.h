@@ -22,6 +22,13 @@
 #define OLVB_BUS_ATTR_BUS	struct bus_type
 #endif
 
+/* The bus itself: the driver core takes it const from 6.4 on. */
+#ifdef OPENLIS_HAVE_VMBUS_BUS_TYPE_CONST
+#define OLVB_BUS_TYPE		const struct bus_type
+#else
+#define OLVB_BUS_TYPE		struct bus_type
+#endif
+
 /* bin_attribute hooks and group lists: const from 6.13 on. */
 #ifdef OPENLIS_HAVE_VMBUS_BIN_ATTR_CONST
 #define OLVB_BIN_ATTR_CONST	const

@@ -7,4 +7,4 @@ static int m(struct device *dev, const struct device_driver *drv)
 	return 0;
 }
 
-struct bus_type probe_bus = { .match = m };
+const struct bus_type probe_bus = { .match = m };

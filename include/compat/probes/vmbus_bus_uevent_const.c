@@ -7,4 +7,4 @@ static int u(const struct device *dev, struct kobj_uevent_env *env)
 	return 0;
 }
 
-struct bus_type probe_bus = { .uevent = u };
+const struct bus_type probe_bus = { .uevent = u };
