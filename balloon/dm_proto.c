@@ -346,6 +346,17 @@ u64 dm_balloon_floor(u64 total, unsigned int page_shift)
 }
 
 /*
+ * Checked again while a large request runs: the guest's own use may grow
+ * meanwhile, and what was safe at the start may no longer be.
+ */
+u64 dm_balloon_allowance(u64 avail, u64 floor, u64 want)
+{
+	if (avail <= floor)
+		return 0;
+	return want < avail - floor ? want : avail - floor;
+}
+
+/*
  * The host sizes the guest by its committed memory. Ballooned pages and
  * hot-added pages we could not online count as committed too, or the host
  * would ask for them again; the floor counts so the host leaves us room.

@@ -16,18 +16,6 @@
 #include <linux/slab.h>
 #include "hv_balloon.h"
 
-struct hv_ha_span {
-	struct list_head list;
-	unsigned long start, end;
-};
-
-struct hv_ha_region {
-	struct list_head list;
-	unsigned long start, end;	/* the region, in whole blocks */
-	unsigned long added_end;	/* add_memory() done up to here */
-	struct list_head backed;	/* hv_ha_span: what the host backs */
-};
-
 /* The online-page callback has no context argument. */
 static struct hv_dm *hv_dm_ha;
 static bool hv_ha_hooked;
@@ -43,42 +31,11 @@ bool hv_dm_hot_add_possible(void)
 	       PAGE_SIZE == 4096;
 }
 
-static bool hv_ha_backed(struct hv_ha_region *rg, unsigned long pfn)
-{
-	struct hv_ha_span *s;
-
-	list_for_each_entry(s, &rg->backed, list)
-		if (pfn >= s->start && pfn < s->end)
-			return true;
-	return false;
-}
-
-static struct hv_ha_region *hv_ha_find(struct hv_dm *dm, unsigned long pfn)
-{
-	struct hv_ha_region *rg;
-
-	list_for_each_entry(rg, &dm->regions, list)
-		if (pfn >= rg->start && pfn < rg->end)
-			return rg;
-	return NULL;
-}
-
-static bool hv_ha_overlaps(struct hv_dm *dm, struct hv_ha_region *self,
-			   unsigned long start, unsigned long end)
-{
-	struct hv_ha_region *rg;
-
-	list_for_each_entry(rg, &dm->regions, list)
-		if (rg != self && start < rg->end && rg->start < end)
-			return true;
-	return false;
-}
-
 /* Online one page of a region, or hold it back if the host does not back it. */
-static void hv_ha_online_one(struct hv_dm *dm, struct hv_ha_region *rg,
+static void hv_ha_online_one(struct hv_dm *dm, struct dm_ha_region *rg,
 			     struct page *pg)
 {
-	if (!hv_ha_backed(rg, page_to_pfn(pg))) {
+	if (!dm_ha_backed(rg, page_to_pfn(pg))) {
 		if (!PageOffline(pg))
 			__SetPageOffline(pg);
 		return;
@@ -97,10 +54,10 @@ static void hv_ha_online_page(struct page *pg, unsigned int order)
 {
 	struct hv_dm *dm = hv_dm_ha;
 	unsigned long pfn = page_to_pfn(pg), flags, i;
-	struct hv_ha_region *rg;
+	struct dm_ha_region *rg;
 
 	spin_lock_irqsave(&dm->ha_lock, flags);
-	rg = hv_ha_find(dm, pfn);
+	rg = dm_ha_find(&dm->regions, pfn);
 	if (rg && pfn + (1UL << order) <= rg->end) {
 		for (i = 0; i < (1UL << order); i++)
 			hv_ha_online_one(dm, rg, pg + i);
@@ -118,7 +75,7 @@ static int hv_ha_memory_event(struct notifier_block *nb, unsigned long action,
 	struct memory_notify *mn = arg;
 	struct hv_dm *dm = hv_dm_ha;
 	unsigned long pfn, gone = 0, flags;
-	struct hv_ha_region *rg;
+	struct dm_ha_region *rg;
 
 	switch (action) {
 	case MEM_ONLINE:
@@ -129,8 +86,8 @@ static int hv_ha_memory_event(struct notifier_block *nb, unsigned long action,
 		spin_lock_irqsave(&dm->ha_lock, flags);
 		for (pfn = mn->start_pfn; pfn < mn->start_pfn + mn->nr_pages;
 		     pfn++) {
-			rg = hv_ha_find(dm, pfn);
-			if (rg && hv_ha_backed(rg, pfn))
+			rg = dm_ha_find(&dm->regions, pfn);
+			if (rg && dm_ha_backed(rg, pfn))
 				gone++;
 		}
 		dm->pages_onlined -= min(gone, dm->pages_onlined);
@@ -145,41 +102,10 @@ static struct notifier_block hv_ha_nb = {
 };
 
 /*
- * Record that the host backs [start, end). Returns false if any of it was
- * already backed: a host repeating itself gets nothing twice.
- */
-static bool hv_ha_back(struct hv_dm *dm, struct hv_ha_region *rg,
-		       unsigned long start, unsigned long end,
-		       struct hv_ha_span *fresh)
-{
-	struct hv_ha_span *s, *last = NULL;
-	unsigned long flags;
-
-	spin_lock_irqsave(&dm->ha_lock, flags);
-	list_for_each_entry(s, &rg->backed, list) {
-		if (start < s->end && s->start < end) {
-			spin_unlock_irqrestore(&dm->ha_lock, flags);
-			return false;
-		}
-		last = s;
-	}
-	if (last && last->end == start) {
-		last->end = end;
-		kfree(fresh);
-	} else {
-		fresh->start = start;
-		fresh->end = end;
-		list_add_tail(&fresh->list, &rg->backed);
-	}
-	spin_unlock_irqrestore(&dm->ha_lock, flags);
-	return true;
-}
-
-/*
  * Bring online the newly backed pages of blocks that are already online:
  * they were held back when their block came up.
  */
-static void hv_ha_online_held(struct hv_dm *dm, struct hv_ha_region *rg,
+static void hv_ha_online_held(struct hv_dm *dm, struct dm_ha_region *rg,
 			      unsigned long start, unsigned long end)
 {
 	unsigned long pfn, flags;
@@ -200,7 +126,7 @@ static void hv_ha_online_held(struct hv_dm *dm, struct hv_ha_region *rg,
 }
 
 /* Add whole blocks of @rg until [.., end) is covered; false on failure. */
-static bool hv_ha_add_blocks(struct hv_dm *dm, struct hv_ha_region *rg,
+static bool hv_ha_add_blocks(struct hv_dm *dm, struct dm_ha_region *rg,
 			     unsigned long end)
 {
 	unsigned long chunk = dm->ha_chunk_pages, flags;
@@ -233,50 +159,25 @@ static bool hv_ha_add_blocks(struct hv_dm *dm, struct hv_ha_region *rg,
 	return true;
 }
 
-/*
- * Find or make the region the request falls in. A region the host names
- * must be whole blocks and clear of the others; without one we cover the
- * range with whole blocks ourselves.
- */
-static struct hv_ha_region *hv_ha_region_for(struct hv_dm *dm,
-					     const struct dm_host_msg *m)
+/* Make the region dm_ha_plan() asked for, or grow the one it found. */
+static struct dm_ha_region *hv_ha_region_for(struct hv_dm *dm,
+					     const struct dm_ha_plan *p)
 {
-	unsigned long chunk = dm->ha_chunk_pages, start, end, flags;
-	unsigned long pend = m->hot_add.start + m->hot_add.count;
-	struct hv_ha_region *rg;
+	struct dm_ha_region *rg = p->rg;
+	unsigned long flags;
 
-	rg = hv_ha_find(dm, m->hot_add.start);
 	if (rg) {
-		end = ALIGN(pend, chunk);
-		if (end > rg->end) {
-			if (m->hot_add.rg_count ||
-			    hv_ha_overlaps(dm, rg, rg->start, end))
-				return NULL;
-			spin_lock_irqsave(&dm->ha_lock, flags);
-			rg->end = end;
-			spin_unlock_irqrestore(&dm->ha_lock, flags);
-		}
+		spin_lock_irqsave(&dm->ha_lock, flags);
+		rg->end = p->end;
+		spin_unlock_irqrestore(&dm->ha_lock, flags);
 		return rg;
 	}
-
-	if (m->hot_add.rg_count) {
-		start = m->hot_add.rg_start;
-		end = start + m->hot_add.rg_count;
-		if (!IS_ALIGNED(start, chunk) || !IS_ALIGNED(end, chunk))
-			return NULL;
-	} else {
-		start = ALIGN_DOWN(m->hot_add.start, chunk);
-		end = ALIGN(pend, chunk);
-	}
-	if (hv_ha_overlaps(dm, NULL, start, end))
-		return NULL;
-
 	rg = kzalloc(sizeof(*rg), GFP_KERNEL);
 	if (!rg)
 		return NULL;
-	rg->start = start;
-	rg->end = end;
-	rg->added_end = start;
+	rg->start = p->start;
+	rg->end = p->end;
+	rg->added_end = p->start;
 	INIT_LIST_HEAD(&rg->backed);
 	spin_lock_irqsave(&dm->ha_lock, flags);
 	list_add_tail(&rg->list, &dm->regions);
@@ -284,31 +185,81 @@ static struct hv_ha_region *hv_ha_region_for(struct hv_dm *dm,
 	return rg;
 }
 
+static bool hv_ha_ballooned(void *ctx, u64 pfn)
+{
+	return hv_dm_is_ballooned(pfn);
+}
+
+/*
+ * The host names pages it backs already. That makes sense only for pages
+ * we ballooned out of added memory: it gives them back, and they return to
+ * the guest as an unballoon would. Anything else is a confused host and
+ * the whole request is refused. Returns the pages given back, or -1.
+ *
+ * Regions and spans change only on the work queue, which runs this too,
+ * so reading them needs no lock here.
+ */
+static long hv_ha_reclaim(struct hv_dm *dm, struct dm_ha_region *rg,
+			  unsigned long start, unsigned long end)
+{
+	u64 pos = start, s, e;
+	long back = 0;
+
+	if (!dm_ha_backed_in(rg, start, end))
+		return 0;
+	if (!dm_ha_backed_all(rg, start, end, hv_ha_ballooned, NULL))
+		return -1;
+	while (dm_ha_next_backed(rg, &pos, end, &s, &e))
+		back += (e - s) - hv_dm_release_range(dm, s, e - s);
+	return back;
+}
+
+/*
+ * Returns how many pages of the request the guest now has; *@reclaimed
+ * says how many of them came back from the balloon.
+ */
 static unsigned long hv_ha_process(struct hv_dm *dm,
-				   const struct dm_host_msg *m)
+				   const struct dm_host_msg *m,
+				   unsigned long *reclaimed)
 {
 	unsigned long start = m->hot_add.start;
 	unsigned long end = start + m->hot_add.count;
-	unsigned long before, after;
-	struct hv_ha_region *rg;
-	struct hv_ha_span *fresh;
+	unsigned long before, after, flags;
+	struct dm_ha_region *rg;
+	struct dm_ha_span *fresh, *sp, *tmp;
+	struct dm_ha_plan plan;
+	LIST_HEAD(spare);
+	long back;
+
+	dm_ha_plan(&dm->regions, dm->ha_chunk_pages, start, m->hot_add.count,
+		   m->hot_add.rg_start, m->hot_add.rg_count, &plan);
+	if (plan.verdict != DM_HA_EXISTING && plan.verdict != DM_HA_NEW) {
+		pr_warn_ratelimited("hot-add of %#lx+%llu refused: %s\n",
+				    start, m->hot_add.count,
+				    dm_ha_verdict_name(plan.verdict));
+		return 0;
+	}
+	back = plan.rg ? hv_ha_reclaim(dm, plan.rg, start, end) : 0;
+	if (back < 0) {
+		pr_warn_ratelimited("hot-add of %#lx+%llu refused: already backed and in use\n",
+				    start, m->hot_add.count);
+		return 0;
+	}
+	*reclaimed = back;
 
 	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
-	if (!fresh)
-		return 0;
-	rg = hv_ha_region_for(dm, m);
+	rg = fresh ? hv_ha_region_for(dm, &plan) : NULL;
 	if (!rg) {
 		kfree(fresh);
-		pr_warn_ratelimited("hot-add of %#lx+%llu refused: bad or overlapping region\n",
-				    start, m->hot_add.count);
-		return 0;
+		/* What came back from the balloon stays the guest's. */
+		return back;
 	}
-	if (!hv_ha_back(dm, rg, start, end, fresh)) {
-		kfree(fresh);
-		pr_warn_ratelimited("hot-add of %#lx+%llu refused: already backed\n",
-				    start, m->hot_add.count);
-		return 0;
-	}
+	spin_lock_irqsave(&dm->ha_lock, flags);
+	if (!dm_ha_back(rg, start, end, fresh, &spare))
+		list_add(&fresh->list, &spare);
+	spin_unlock_irqrestore(&dm->ha_lock, flags);
+	list_for_each_entry_safe(sp, tmp, &spare, list)
+		kfree(sp);
 
 	before = rg->added_end;
 	hv_ha_online_held(dm, rg, start, min(end, before));
@@ -322,15 +273,16 @@ static unsigned long hv_ha_process(struct hv_dm *dm,
 void hv_dm_hot_add(struct hv_dm *dm, const struct dm_host_msg *m)
 {
 	struct dm_hot_add_response resp;
-	unsigned long added = 0, flags;
+	unsigned long added = 0, reclaimed = 0, flags;
 
 	memset(&resp, 0, sizeof(resp));
 	atomic64_inc(&dm->stats.hot_add_ops);
 	if (dm->hot_add_ok)
-		added = hv_ha_process(dm, m);
+		added = hv_ha_process(dm, m, &reclaimed);
 
+	/* Pages back from the balloon were added and onlined before. */
 	spin_lock_irqsave(&dm->ha_lock, flags);
-	dm->pages_added += added;
+	dm->pages_added += added - min(added, reclaimed);
 	spin_unlock_irqrestore(&dm->ha_lock, flags);
 
 	/*
@@ -387,8 +339,8 @@ int hv_dm_hot_add_init(struct hv_dm *dm)
  */
 void hv_dm_hot_add_exit(struct hv_dm *dm)
 {
-	struct hv_ha_region *rg, *rtmp;
-	struct hv_ha_span *s, *stmp;
+	struct dm_ha_region *rg, *rtmp;
+	struct dm_ha_span *s, *stmp;
 	unsigned long flags;
 
 	if (hv_ha_hooked) {

@@ -8,10 +8,12 @@
 #include <linux/hyperv.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/page_reporting.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <openlis/dm_proto.h>
+#include <openlis/dm_track.h>
 
 enum hv_dm_state {
 	HV_DM_INITIALIZING,
@@ -31,6 +33,8 @@ struct hv_dm_stats {
 	atomic64_t refused_state;	/* well formed but unexpected now */
 	atomic64_t refused_busy;	/* too many requests queued */
 	atomic64_t send_failed;
+	/* Free page reporting: hypercalls that went through, their ranges. */
+	atomic64_t hint_reports, hint_ranges, hint_failures;
 };
 
 struct hv_dm {
@@ -56,7 +60,7 @@ struct hv_dm {
 	struct list_head ballooned;
 	unsigned long nr_ballooned;
 
-	/* Hot-added regions (struct hv_ha_region); see hot_add.c. */
+	/* Hot-added regions (struct dm_ha_region); see hot_add.c. */
 	spinlock_t ha_lock;	/* regions, their spans, page counts */
 	struct list_head regions;
 	unsigned long pages_added, pages_onlined;
@@ -72,6 +76,13 @@ struct hv_dm {
 	struct completion status_kick;
 	unsigned long last_status;
 	unsigned int status_delay;
+
+	/* Free page reporting; the hint fields are the report work's own. */
+	struct page_reporting_dev_info reporting;
+	const char *hint_state;
+	bool hint_large_only;	/* the host refused 4 KiB-granular hints */
+	bool hint_stopped;	/* it failed too often: hints are off */
+	unsigned int hint_fails;	/* in a row */
 
 	struct hv_dm_stats stats;
 	struct dentry *debugfs;
@@ -104,6 +115,8 @@ void hv_dm_balloon_up(struct hv_dm *dm, u32 num_pages);
 void hv_dm_balloon_down(struct hv_dm *dm, const struct dm_host_msg *m);
 void hv_dm_return_all(struct hv_dm *dm);
 unsigned long hv_dm_floor(struct hv_dm *dm);
+bool hv_dm_is_ballooned(unsigned long pfn);
+u64 hv_dm_release_range(struct hv_dm *dm, u64 start, u64 count);
 
 /* hot_add.c */
 #ifdef CONFIG_MEMORY_HOTPLUG
@@ -139,6 +152,10 @@ static inline void hv_dm_hot_add(struct hv_dm *dm, const struct dm_host_msg *m)
 	hv_dm_send(dm, &resp, sizeof(resp));
 }
 #endif
+
+/* reporting.c */
+void hv_dm_reporting_start(struct hv_dm *dm);
+void hv_dm_reporting_stop(struct hv_dm *dm);
 
 /* status.c */
 unsigned long hv_dm_committed(struct hv_dm *dm);

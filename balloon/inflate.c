@@ -25,6 +25,9 @@
  */
 #define HV_DM_RESP_FLUSH_PAGES	(SZ_32M >> PAGE_SHIFT)
 
+/* How often a long request looks at the floor again: every 8 MiB. */
+#define HV_DM_RECHECK_PAGES	(SZ_8M >> PAGE_SHIFT)
+
 /*
  * The floor belongs to the guest's size with the balloon empty. Taken from
  * what ballooning leaves, it would shrink with every request, and a host
@@ -48,6 +51,11 @@ static struct page *hv_dm_our_page(unsigned long pfn)
 	if (!pg || !PageOffline(pg) || page_private(pg) != HV_DM_PAGE_MARK)
 		return NULL;
 	return pg;
+}
+
+bool hv_dm_is_ballooned(unsigned long pfn)
+{
+	return hv_dm_our_page(pfn);
 }
 
 /* Take @nr pages at @pg, just allocated, out of the guest's hands. */
@@ -88,7 +96,7 @@ static void hv_dm_release_locked(struct hv_dm *dm, struct page *pg)
  * how many of them were not ours. The lock is dropped every batch, since a
  * host may name ranges of millions of pages.
  */
-static u64 hv_dm_release_range(struct hv_dm *dm, u64 start, u64 count)
+u64 hv_dm_release_range(struct hv_dm *dm, u64 start, u64 count)
 {
 	u64 pfn = start, end = start + count, strangers = 0;
 	unsigned long flags;
@@ -156,38 +164,67 @@ static bool hv_dm_send_balloon_resp(struct hv_dm *dm,
 	return false;
 }
 
+static u64 hv_dm_resp_pages(const struct dm_balloon_response *r)
+{
+	u64 n = 0;
+	u32 i;
+
+	for (i = 0; i < dm_balloon_resp_ranges(r); i++)
+		n += dm_range_count(r->ranges[i]);
+	return n;
+}
+
 /*
- * Balloon up by @num_pages, never below the floor. The answer goes out in
- * as many responses as the ranges need, all but the last marked "more";
- * what we could not allocate is simply missing from them, which is how the
- * host learns of a partial success.
+ * How many more of @left pages the balloon may take now. Both the guest's
+ * load and the memory the balloon already holds move while a request runs.
+ */
+static unsigned long hv_dm_allowance(struct hv_dm *dm, unsigned long left)
+{
+	return dm_balloon_allowance(si_mem_available(), hv_dm_floor(dm), left);
+}
+
+/*
+ * Balloon up by @num_pages, never leaving the guest less available memory
+ * than the floor. The answer goes out in as many responses as the ranges
+ * need, all but the last marked "more"; the host counts what the ranges
+ * hold, so a partial success is a shorter list, and every page in it is one
+ * we hold.
  */
 void hv_dm_balloon_up(struct hv_dm *dm, u32 num_pages)
 {
 	struct dm_balloon_response *r = (void *)dm->send_buf;
 	unsigned int order = HV_DM_BIG_ORDER;
-	unsigned long avail = si_mem_available();
-	unsigned long floor = hv_dm_floor(dm);
-	unsigned long want = num_pages, done = 0, in_resp = 0;
+	unsigned long want, done = 0, in_resp = 0, since_check = 0;
+	unsigned long sent = 0;
+	const char *why = NULL;
 
 	atomic64_inc(&dm->stats.inflate_ops);
-	if (avail < floor + want) {
-		want = avail > floor ? avail - floor : 0;
-		pr_info("balloon request for %u pages capped at %lu: %s\n",
-			num_pages, want,
-			avail < num_pages ? "not enough memory" :
-			"the floor is reached");
-	}
+	want = hv_dm_allowance(dm, num_pages);
+	if (want < num_pages)
+		why = si_mem_available() < num_pages ? "not enough memory" :
+		      "the floor is reached";
 
 	dm_balloon_resp_init(r);
 	while (done < want) {
 		unsigned int nr;
 		struct page *pg;
 
+		if (since_check >= HV_DM_RECHECK_PAGES) {
+			unsigned long more = hv_dm_allowance(dm, want - done);
+
+			since_check = 0;
+			if (more < want - done) {
+				want = done + more;
+				why = "the floor is reached";
+				if (!more)
+					break;
+			}
+		}
 		if (in_resp >= HV_DM_RESP_FLUSH_PAGES ||
 		    dm_balloon_resp_ranges(r) >= DM_BALLOON_RESP_MAX_RANGES) {
 			if (!hv_dm_send_balloon_resp(dm, r, true))
 				goto failed;
+			sent += in_resp;
 			dm_balloon_resp_init(r);
 			in_resp = 0;
 		}
@@ -200,8 +237,10 @@ void hv_dm_balloon_up(struct hv_dm *dm, u32 num_pages)
 			order = 0;
 			continue;
 		}
-		if (!pg)
+		if (!pg) {
+			why = "allocation failed";
 			break;
+		}
 		nr = 1U << order;
 		/* The host returns pages one range at a time, not as a block. */
 		if (order)
@@ -210,23 +249,29 @@ void hv_dm_balloon_up(struct hv_dm *dm, u32 num_pages)
 		/* A range at or past the 40-bit frame limit fails here. */
 		if (!dm_balloon_resp_add(r, page_to_pfn(pg), nr)) {
 			hv_dm_release_range(dm, page_to_pfn(pg), nr);
+			why = "a page beyond the protocol's frame limit";
 			break;
 		}
 		done += nr;
 		in_resp += nr;
+		since_check += nr;
 		cond_resched();
 	}
 
+	/* What we tell the host is what the ranges hold, nothing else. */
+	WARN_ON_ONCE(sent + hv_dm_resp_pages(r) != done);
 	if (!hv_dm_send_balloon_resp(dm, r, false))
 		goto failed;
 	if (done < num_pages) {
 		atomic64_inc(&dm->stats.inflate_partial);
-		pr_info("ballooned %lu of %u requested pages\n", done,
-			num_pages);
+		pr_info("ballooned %lu of %u requested pages: %s\n", done,
+			num_pages, why ?: "unknown");
 	}
 	return;
 failed:
 	atomic64_inc(&dm->stats.inflate_failed);
+	pr_err("balloon request for %u pages failed; the host holds %lu of them\n",
+	       num_pages, sent);
 }
 
 /*

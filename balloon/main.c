@@ -351,6 +351,7 @@ static int hv_dm_probe(struct hv_device *hdev,
 	if (ret)
 		goto unhook;
 	hv_dm_dev = dm;
+	hv_dm_reporting_start(dm);
 	hv_dm_debugfs_init(dm);
 	return 0;
 unhook:
@@ -365,6 +366,7 @@ static void hv_dm_remove(struct hv_device *hdev)
 	struct hv_dm *dm = hv_get_drvdata(hdev);
 
 	hv_dm_debugfs_exit(dm);
+	hv_dm_reporting_stop(dm);
 	if (dm->state != HV_DM_ERROR)
 		hv_dm_disconnect(dm);
 	/* The host can no longer ask for them, so the guest gets them. */

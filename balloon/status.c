@@ -125,6 +125,13 @@ static int hv_dm_debug_show(struct seq_file *f, void *unused)
 	HV_DM_SHOW(f, "hot_add_ops", atomic64_read(&s->hot_add_ops));
 	HV_DM_SHOW(f, "hot_add_failed", atomic64_read(&s->hot_add_failed));
 	HV_DM_SHOW(f, "send_failed", atomic64_read(&s->send_failed));
+	seq_printf(f, "%-24s: %s%s\n", "free_page_reporting",
+		   dm->hint_state ?: "off",
+		   READ_ONCE(dm->hint_stopped) ? ", stopped after failures" :
+		   READ_ONCE(dm->hint_large_only) ? ", 2 MiB frames only" : "");
+	HV_DM_SHOW(f, "free_page_reports", atomic64_read(&s->hint_reports));
+	HV_DM_SHOW(f, "free_page_ranges", atomic64_read(&s->hint_ranges));
+	HV_DM_SHOW(f, "free_page_failures", atomic64_read(&s->hint_failures));
 	for (i = DM_OK + 1; i < DM_NR_VERDICTS; i++)
 		refused += atomic64_read(&s->refused[i]);
 	refused += atomic64_read(&s->refused_state);

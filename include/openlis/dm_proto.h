@@ -251,6 +251,13 @@ void dm_balloon_resp_finish(struct dm_balloon_response *r, bool more,
  */
 u64 dm_balloon_floor(u64 total, unsigned int page_shift);
 
+/*
+ * How many of @want more pages the balloon may take from a guest with
+ * @avail pages available that must keep @floor: what it takes must leave
+ * @floor available. Written so that no sum can wrap.
+ */
+u64 dm_balloon_allowance(u64 avail, u64 floor, u64 want);
+
 /* Committed figure reported to the host, in the same units as its inputs. */
 u64 dm_committed(u64 vm_committed, u64 ballooned, u64 added, u64 onlined,
 		 u64 floor);
