@@ -8,8 +8,11 @@
 #define OPENLIS_HV_IC_H
 
 #include <linux/hyperv.h>
+#include <linux/mutex.h>
 #include <linux/ratelimit.h>
+#include <linux/workqueue.h>
 #include <openlis/ic_proto.h>
+#include "ic_xact.h"
 
 struct hv_ic {
 	const char *name;		/* for the log: "heartbeat" */
@@ -52,5 +55,85 @@ void hv_icdev_destroy(struct hv_icdev *d);
 int hv_icdev_send(struct hv_icdev *d, const void *msg, size_t len);
 void hv_icdev_flush(struct hv_icdev *d);
 bool hv_icdev_retract(struct hv_icdev *d);
+
+/*
+ * A service whose host requests a user-space daemon answers (KVP, VSS, file
+ * copy): one request in flight, forwarded through /dev/vmbus/<devname>,
+ * failed to the host when no daemon is there or it does not answer in time.
+ * The service module supplies the message formats.
+ */
+struct hv_icd;
+
+/* What a daemon's write is, as the service's classify() says. */
+#define HV_ICD_REGISTER		1
+#define HV_ICD_REPLY		2
+
+struct hv_icd_ops {
+	const char *devname;		/* "hv_kvp": /dev/vmbus/hv_kvp */
+	u16 type;			/* HVIC_TYPE_* of the service's requests */
+	u32 max_out;			/* the largest message to the daemon */
+	/*
+	 * The host request in s->ic.msg. Either build the daemon's message
+	 * in @out (*@len bytes) and set *@op and *@timeout (jiffies), or
+	 * answer the host itself and leave *@len 0; both return HVIC_OK.
+	 * Any other verdict fails the request to the host.
+	 */
+	enum hvic_verdict (*request)(struct hv_icd *s, void *out, u32 *len,
+				     u32 *op, unsigned long *timeout);
+	/*
+	 * A daemon's write: HV_ICD_REGISTER with the version in *@val,
+	 * HV_ICD_REPLY with the operation answered (or HVIC_XACT_ANY_OP) in
+	 * *@val, or a negative errno for a malformed one.
+	 */
+	int (*classify)(struct hv_icd *s, const void *msg, size_t len,
+			u32 *val);
+	/* The daemon registered with @ver: send it what it expects back. */
+	int (*registered)(struct hv_icd *s, u32 ver);
+	/* The daemon's reply to the waiting request: answer the host. */
+	void (*answer)(struct hv_icd *s, const void *msg, size_t len);
+	/* Optional: request @op failed by timeout; @delivered: daemon read it. */
+	void (*timed_out)(struct hv_icd *s, u32 op, bool delivered);
+	/* Optional: the channel closes for suspend while a daemon is registered. */
+	void (*suspend)(struct hv_icd *s);
+};
+
+struct hv_icd {
+	struct hv_ic ic;
+	const struct hv_icd_ops *ops;
+	struct hv_icdev *cdev;
+	struct mutex lock;		/* all below, and answering the host */
+	struct hvic_xact x;
+	struct work_struct rx_work;
+	struct delayed_work timeout_work;
+	struct delayed_work hold_work;
+	unsigned int hold_secs;
+	unsigned long hold_until;	/* jiffies; 0: negotiate at once */
+	u32 timer_gen;			/* the request the timer is armed for */
+	u32 bad_msgs;			/* malformed daemon writes refused */
+	bool running;			/* the channel is open */
+	void *out;			/* ops->max_out bytes */
+};
+
+int hv_icd_probe(struct hv_icd *s, struct hv_device *dev, const char *name,
+		 const struct hvic_versions *vers, u32 buf_size,
+		 const struct hv_icd_ops *ops, unsigned int hold_secs);
+void hv_icd_remove(struct hv_icd *s);
+int hv_icd_suspend(struct hv_icd *s);
+int hv_icd_resume(struct hv_icd *s);
+int hv_icd_send(struct hv_icd *s, const void *msg, size_t len, bool owed);
+
+/* A classify() result from ic_proto's reading of a daemon message. */
+static inline int hv_icd_kind(enum hvic_dmsg k, u32 *val)
+{
+	switch (k) {
+	case HVIC_DMSG_REGISTER:
+		return HV_ICD_REGISTER;
+	case HVIC_DMSG_REPLY:
+		*val = HVIC_XACT_ANY_OP;
+		return HV_ICD_REPLY;
+	default:
+		return -EINVAL;
+	}
+}
 
 #endif

@@ -656,3 +656,58 @@ enum hvic_verdict hvic_fcopy_to_daemon(const struct hvic_msg *m, void *out,
 	}
 }
 EXPORT_SYMBOL_GPL(hvic_fcopy_to_daemon);
+
+/*
+ * KVP: every message is a whole struct hv_kvp_msg. Until the daemon has
+ * registered its first one must be a registration; after that everything
+ * is a reply, as upstream reads them.
+ */
+enum hvic_dmsg hvic_kvp_daemon_msg(const void *msg, size_t len,
+				   bool registered, u32 *ver)
+{
+	const struct hv_kvp_msg *m = msg;
+
+	if (len != sizeof(*m))
+		return HVIC_DMSG_BAD;
+	if (registered)
+		return HVIC_DMSG_REPLY;
+	if (m->kvp_hdr.operation != KVP_OP_REGISTER &&
+	    m->kvp_hdr.operation != KVP_OP_REGISTER1)
+		return HVIC_DMSG_BAD;
+	*ver = m->kvp_hdr.operation;
+	return HVIC_DMSG_REGISTER;
+}
+EXPORT_SYMBOL_GPL(hvic_kvp_daemon_msg);
+
+/* VSS: a struct hv_vss_msg; the registration operations name themselves. */
+enum hvic_dmsg hvic_vss_daemon_msg(const void *msg, size_t len, u32 *ver)
+{
+	const struct hv_vss_msg *m = msg;
+
+	if (len != sizeof(*m))
+		return HVIC_DMSG_BAD;
+	if (m->vss_hdr.operation != VSS_OP_REGISTER &&
+	    m->vss_hdr.operation != VSS_OP_REGISTER1)
+		return HVIC_DMSG_REPLY;
+	*ver = m->vss_hdr.operation;
+	return HVIC_DMSG_REGISTER;
+}
+EXPORT_SYMBOL_GPL(hvic_vss_daemon_msg);
+
+/* File copy: one 32-bit value, the version first and then each status. */
+enum hvic_dmsg hvic_fcopy_daemon_msg(const void *msg, size_t len,
+				     bool registered, u32 *ver)
+{
+	u32 v;
+
+	if (len != sizeof(v))
+		return HVIC_DMSG_BAD;
+	if (registered)
+		return HVIC_DMSG_REPLY;
+	memcpy(&v, msg, sizeof(v));
+	if (v != FCOPY_VERSION_0 && v != FCOPY_VERSION_1)
+		return HVIC_DMSG_BAD;
+	*ver = v;
+	return HVIC_DMSG_REGISTER;
+}
+EXPORT_SYMBOL_GPL(hvic_fcopy_daemon_msg);

@@ -23,6 +23,8 @@
 #define utils_ptp_clock_register	ptp_clock_register
 #define utils_ptp_clock_unregister	ptp_clock_unregister
 #else
+#include <linux/stddef.h>
+
 struct device;
 struct ptp_clock;
 struct ptp_clock_info;

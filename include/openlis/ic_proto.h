@@ -208,4 +208,20 @@ enum hvic_verdict hvic_vss_parse(const struct hvic_msg *m, u8 *op);
 enum hvic_verdict hvic_fcopy_to_daemon(const struct hvic_msg *m, void *out,
 				       u32 out_size, u32 *out_len);
 
+/*
+ * What a daemon wrote to its device. A reply cannot say which operation it
+ * answers: the daemons put their status where the operation was.
+ */
+enum hvic_dmsg {
+	HVIC_DMSG_BAD,		/* wrong size, or an unknown registration */
+	HVIC_DMSG_REGISTER,	/* *ver: the version it registers with */
+	HVIC_DMSG_REPLY,
+};
+
+enum hvic_dmsg hvic_kvp_daemon_msg(const void *msg, size_t len,
+				   bool registered, u32 *ver);
+enum hvic_dmsg hvic_vss_daemon_msg(const void *msg, size_t len, u32 *ver);
+enum hvic_dmsg hvic_fcopy_daemon_msg(const void *msg, size_t len,
+				     bool registered, u32 *ver);
+
 #endif
