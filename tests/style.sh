@@ -14,7 +14,7 @@ cp=$("$top/scripts/fetch-kernel-source.sh" 6.12 2>"$out/fetch.log")/scripts/chec
 files=$(cd "$top" && git ls-files -co --exclude-standard -- \
 	'vmbus/*.[ch]' 'balloon/*.[ch]' 'netvsc/*.[ch]' 'storvsc/*.[ch]' \
 	'utils/*.[ch]' 'include/openlis/*.h' 'include/compat/*.h' \
-	'include/compat/probes/*.c')
+	'include/compat/probes/*.c' 'tests/kmod/*.c')
 if [ ! -f "$cp" ]; then
 	fail checkpatch "no checkpatch.pl: $(tail -n 2 "$out/fetch.log")"
 elif [ -z "$files" ]; then

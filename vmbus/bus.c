@@ -202,25 +202,6 @@ void vmbus_device_unregister(struct hv_device *device_obj)
 }
 EXPORT_SYMBOL_GPL(vmbus_device_unregister);
 
-/*
- * MMIO for synthetic video and PCI pass-through needs the VMBus ACPI
- * device's resource windows, which openlis does not walk yet.
- */
-int vmbus_allocate_mmio(struct resource **new, struct hv_device *device_obj,
-			resource_size_t min, resource_size_t max,
-			resource_size_t size, resource_size_t align,
-			bool fb_overlap_ok)
-{
-	*new = NULL;
-	return -ENODEV;
-}
-EXPORT_SYMBOL_GPL(vmbus_allocate_mmio);
-
-void vmbus_free_mmio(resource_size_t start, resource_size_t size)
-{
-}
-EXPORT_SYMBOL_GPL(vmbus_free_mmio);
-
 static int olvb_panic_event(struct notifier_block *nb, unsigned long event,
 			    void *ptr)
 {
@@ -267,6 +248,7 @@ static void olvb_cleanup(void)
 	if (olvb.sc_wq)
 		destroy_workqueue(olvb.sc_wq);
 	kfree(olvb.chans);
+	olvb_mmio_exit();
 }
 
 static int __init olvb_init(void)
@@ -283,6 +265,7 @@ static int __init olvb_init(void)
 	BUILD_BUG_ON(sizeof(struct vmbus_channel_gpadl_header) + 8 !=
 		     sizeof(struct olvb_msg_gpadl_header));
 
+	olvb_mmio_init();
 	mutex_init(&olvb.chan_mutex);
 	spin_lock_init(&olvb.req_lock);
 	INIT_LIST_HEAD(&olvb.req_list);

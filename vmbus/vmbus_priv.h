@@ -107,6 +107,10 @@ int hv_create_ring_sysfs(struct vmbus_channel *channel,
 						    struct vm_area_struct *vma));
 int hv_remove_ring_sysfs(struct vmbus_channel *channel);
 
+/* mmio.c: the VMBus's MMIO windows, for vmbus_allocate_mmio() */
+void olvb_mmio_init(void);
+void olvb_mmio_exit(void);
+
 /* sysfs.c */
 extern const struct attribute_group *olvb_dev_groups[];
 extern const struct attribute_group *olvb_bus_groups[];
