@@ -217,12 +217,15 @@ static struct notifier_block olvb_panic_nb = {
 
 static void olvb_kexec(void)
 {
+	/* The next kernel must not get our timer's messages. */
+	hv_stimer_global_cleanup();
 	olvb_unload_atomic();
 }
 
 static void olvb_crash(struct pt_regs *regs)
 {
 	olvb_unload_atomic();
+	hv_stimer_cleanup(smp_processor_id());
 }
 
 static void olvb_hooks_add(void)

@@ -12,10 +12,22 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <asm/mshyperv.h>
+#include <clocksource/hyperv_timer.h>
 
 #include "vmbus_priv.h"
 
 static enum cpuhp_state olvb_cpuhp;
+
+/*
+ * Without direct-mode synthetic timers the kernel's Hyper-V clockevent
+ * arrives as a message on our SINT (hv_stimer_legacy_init() below), as it
+ * does with the in-tree core: hand it over in interrupt context.
+ */
+static void olvb_timer_tick(struct hv_message *msg)
+{
+	hv_stimer0_isr();
+	vmbus_signal_eom(msg, HVMSG_TIMER_EXPIRED);
+}
 
 static void olvb_msg_tasklet(unsigned long data)
 {
@@ -28,6 +40,17 @@ static void olvb_msg_tasklet(unsigned long data)
 	type = READ_ONCE(msg->header.message_type);
 	if (type == HVMSG_NONE)
 		return;
+	if (type == HVMSG_TIMER_EXPIRED) {
+		unsigned long flags;
+
+		/* A tick that came in behind a channel message. */
+		local_irq_save(flags);
+		olvb_timer_tick(msg);
+		local_irq_restore(flags);
+		if (READ_ONCE(msg->header.message_type) != HVMSG_NONE)
+			tasklet_schedule(&c->msg_tasklet);
+		return;
+	}
 	len = READ_ONCE(msg->header.payload_size);
 	if (type != 1 || len > OLVB_MSG_MAX) {
 		atomic_inc(&olvb.dropped);
@@ -80,9 +103,15 @@ static void olvb_isr(void)
 	if (!page)
 		return;
 	olvb_scan_events(c);
-	if (READ_ONCE(page->sint_message[OLVB_SINT].header.message_type) !=
-	    HVMSG_NONE)
+	switch (READ_ONCE(page->sint_message[OLVB_SINT].header.message_type)) {
+	case HVMSG_NONE:
+		break;
+	case HVMSG_TIMER_EXPIRED:
+		olvb_timer_tick(&page->sint_message[OLVB_SINT]);
+		break;
+	default:
 		tasklet_schedule(&c->msg_tasklet);
+	}
 }
 
 static int olvb_cpu_online(unsigned int cpu)
@@ -113,6 +142,9 @@ static int olvb_cpu_online(unsigned int cpu)
 	sctrl.as_uint64 = olvb_get_synic(OLVB_SYNIC_REG(SCONTROL));
 	sctrl.enable = 1;
 	olvb_set_synic(OLVB_SYNIC_REG(SCONTROL), sctrl.as_uint64);
+
+	/* The kernel's clockevent switches to the synthetic timer, as in-tree. */
+	hv_stimer_legacy_init(cpu, OLVB_SINT);
 	return 0;
 }
 
@@ -150,6 +182,9 @@ static int olvb_cpu_offline(unsigned int cpu)
 				    cpu);
 		return -EBUSY;
 	}
+
+	/* Back to the LAPIC timer before the SINT that carries its ticks goes. */
+	hv_stimer_legacy_cleanup(cpu);
 
 	/* Only SINT2 and the pages are ours: leave SCONTROL to the timer. */
 	sint.as_uint64 = olvb_get_synic(OLVB_SYNIC_REG(SINT0) + OLVB_SINT);

@@ -39,3 +39,20 @@ if dev=$(vmbus_dev_by_class "$dm"); then
 else
 	fail vmbus.modalias "no device of class $dm"
 fi
+
+# Without direct-mode synthetic timers (QEMU's default) the core hands each
+# CPU's clockevent to the Hyper-V timer, whose ticks come as SynIC messages;
+# then the CPUs must go on ticking through it.
+ce=/sys/devices/system/clockevents
+expect vmbus.clockevent "$(cat $ce/clockevent0/current_device 2>/dev/null)" \
+	"Hyper-V clockevent"
+ticks() { awk '/LOC:/ {print $2 + $3}' /proc/interrupts; }
+hv_ticks() { awk '/HYP:|HVS:/ {n += $2 + $3} END {print n + 0}' /proc/interrupts; }
+h0=$(hv_ticks)
+sleep 2
+h1=$(hv_ticks)
+if [ "$h1" -gt "$h0" ]; then
+	pass vmbus.timer.ticks "Hyper-V interrupts $h0 -> $h1 in 2 s"
+else
+	fail vmbus.timer.ticks "no Hyper-V interrupt in 2 s ($h0 -> $h1)"
+fi
