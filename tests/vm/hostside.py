@@ -11,6 +11,8 @@ Guest <-> host protocol, one line at a time on the guest's second serial port:
   guest: @@DONE
 """
 
+import base64
+import gzip
 import json
 import os
 import re
@@ -267,6 +269,19 @@ def run_guest(run, outdir):
                     rest = line.split(None, 2)[2] if len(words) > 2 else ""
                     with open(host.data_path(name, words[1]), "a") as f:
                         f.write(rest + "\n")
+                    continue
+                elif words[0] == "@@DATAZ" and len(words) == 3 and \
+                        re.fullmatch(r"[a-z0-9-]+", words[1]):
+                    # A whole listing, gzip and base64: every byte on the
+                    # emulated UART costs a trip through the outer VM.
+                    try:
+                        text = gzip.decompress(base64.b64decode(words[2]))
+                    except (ValueError, OSError, EOFError) as e:
+                        checks.append(("FAIL", f"{words[1]}.data",
+                                       f"undecodable listing: {e}"))
+                        continue
+                    with open(host.data_path(name, words[1]), "wb") as f:
+                        f.write(text)
                     continue
                 elif words[0] == "@@POWEROFF-EXPECTED":
                     poweroff_expected = True
