@@ -38,6 +38,10 @@ class ModuleTree:
                         name = f[: -len(ext)].replace("-", "_")
                         self.index.setdefault(name, os.path.join(root, f))
 
+    def has(self, name):
+        """Whether the kernel has the module as a file (not built in)."""
+        return name.replace("-", "_") in self.index
+
     def path(self, name):
         key = name.replace("-", "_")
         if key not in self.index:

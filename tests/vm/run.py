@@ -7,6 +7,12 @@ one, run named scenarios inside and report every check.
   tests/vm/run.py --kernel 6.1,6.12 --stack intree,openlis \\
                   --scenario vmbus-connect,balloon-resize
 
+A scenario whose header says "# rootfs: debian" runs in a guest that boots
+on into a Debian root file system with systemd (tests/vm/rootfs.sh builds
+it), with openlis's modules installed under updates/ as DKMS puts them and,
+on the stacks with openlis's clients, openlis's daemons; the others run from
+the busybox initramfs as before. --rootfs debian runs every scenario there.
+
 Where /dev/kvm offers Hyper-V SynIC the guests run under it directly;
 otherwise an outer TCG VM (L1) provides a KVM that does, and every guest of
 the invocation runs inside that one L1 boot.
@@ -103,14 +109,20 @@ def scenario_meta(name):
     path = os.path.join(HERE, "scenarios", name + ".sh")
     if not os.path.exists(path):
         raise SystemExit(f"no scenario {name} ({path})")
-    meta = {"modules": [], "qemu": [], "timeout": 120, "cmdline": []}
+    meta = {"modules": [], "qemu": [], "timeout": 120, "cmdline": [],
+            "rootfs": None}
     for line in open(path):
-        m = re.match(r"#\s*(modules|qemu|timeout|cmdline):\s*(.*)", line)
+        m = re.match(r"#\s*(modules|qemu|timeout|cmdline|rootfs):\s*(.*)", line)
         if not m:
             continue
         key, val = m.group(1), m.group(2).strip()
         if key == "timeout":
             meta["timeout"] = int(val)
+        elif key == "rootfs":
+            if val not in ROOTFS:
+                raise SystemExit(f"{path}: unknown rootfs {val}: one of "
+                                 f"{', '.join(ROOTFS)}")
+            meta["rootfs"] = val
         elif key == "qemu":
             # One device per line, so scenarios sharing a device share it.
             meta["qemu"].append(val)
@@ -142,6 +154,82 @@ def guest_qemu(qemu_extra):
     return _built_qemu[0]
 
 
+ROOTFS = ("debian",)
+# What the initramfs needs to mount the root file system's disk, where the
+# kernel has it as a module (ext4 checksums its metadata with crc32c, a soft
+# dependency that modinfo's depends does not list).
+ROOTFS_BOOT_MODULES = ("virtio_pci", "virtio_blk", "crc32c_generic", "ext4")
+# Stacks whose user space is openlis's daemons rather than Debian's.
+DAEMON_STACKS = ("openlis", "openlis-clients")
+# Systemd's boot and power-off in the guest, on top of the scenarios' own
+# timeouts (under nested emulation on a busy machine a boot takes minutes).
+ROOTFS_BOOT_TIME = 420
+_rootfs_images = {}
+
+
+def rootfs_image(kernel, rootfs):
+    """The cached root file system image for a kernel (built if missing)."""
+    key = (kernel["name"], rootfs)
+    if key not in _rootfs_images:
+        log(f"   root file system {rootfs} for {kernel['name']}"
+            " (built once, a few minutes)")
+        out = subprocess.run([os.path.join(HERE, "rootfs.sh"), kernel["name"]],
+                             check=True, stdout=subprocess.PIPE, text=True)
+        _rootfs_images[key] = out.stdout.strip().splitlines()[-1]
+    return _rootfs_images[key]
+
+
+def depmod_index(kernel, name, overrides, workdir):
+    """modprobe's index for the kernel's modules plus openlis's under
+    updates/openlis, as depmod makes it where DKMS installs them: made here
+    rather than in the guest, where reading every module (xz-compressed on
+    newer kernels) takes minutes under emulation. Returns {file: path}."""
+    base = os.path.join(workdir, f"depmod-{name}")
+    moddir = os.path.join(base, "lib/modules", kernel["abi"])
+    shutil.rmtree(base, ignore_errors=True)
+    os.makedirs(os.path.join(moddir, "updates/openlis"))
+    os.symlink(os.path.join(kernel["modules"], "kernel"),
+               os.path.join(moddir, "kernel"))
+    for f in ("modules.order", "modules.builtin", "modules.builtin.modinfo"):
+        src = os.path.join(kernel["modules"], f)
+        if os.path.exists(src):
+            shutil.copy2(src, moddir)
+    for mod, ko in overrides.items():
+        shutil.copy2(ko, os.path.join(moddir, "updates/openlis", mod + ".ko"))
+    subprocess.run(["/sbin/depmod", "-b", base, kernel["abi"]], check=True)
+    return {f: os.path.join(moddir, f) for f in os.listdir(moddir)
+            if f.startswith("modules.") and f not in (
+                "modules.order", "modules.builtin", "modules.builtin.modinfo")}
+
+
+def build_daemons(workdir):
+    """openlis's daemons, units and udev rules, installed into a staging
+    tree laid out for a merged-/usr Debian; return {dest path: source}."""
+    src = os.path.join(workdir, "daemons")
+    dest = os.path.join(workdir, "daemons-root")
+    if not os.path.isdir(dest):
+        subprocess.run(["rsync", "-a", "--delete", "--exclude", "build",
+                        os.path.join(TOP, "daemons") + "/", src + "/"],
+                       check=True)
+        r = subprocess.run(
+            ["make", "-C", src, "install", f"DESTDIR={dest}.tmp",
+             "PREFIX=/usr", "UNITDIR=/usr/lib/systemd/system",
+             "UDEVDIR=/usr/lib/udev/rules.d"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        with open(os.path.join(workdir, "daemons-build.log"), "w") as f:
+            f.write(r.stdout)
+        if r.returncode != 0:
+            raise RuntimeError("openlis's daemons did not build:\n"
+                               + r.stdout[-3000:])
+        os.rename(dest + ".tmp", dest)
+    files = {}
+    for root, _d, names in os.walk(dest):
+        for n in names:
+            path = os.path.join(root, n)
+            files["/" + os.path.relpath(path, dest)] = path
+    return files
+
+
 STACKS = {
     "intree": "the kernel's own modules",
     "openlis": "openlis's modules wherever openlis builds one",
@@ -163,8 +251,8 @@ def stack_modules(stack, kos):
     raise SystemExit(f"unknown stack {stack}: one of {', '.join(STACKS)}")
 
 
-def make_run(kernel, stack, scenarios, workdir, openlis_kos):
-    name = f"{kernel['name']}-{stack}"
+def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs=None):
+    name = f"{kernel['name']}-{stack}" + (f"-{rootfs}" if rootfs else "")
     modules, qemu_extra, cmdline, timeout = [], [], [], 60
     files = {"/lib/openlis/lib.sh": os.path.join(HERE, "guest/lib.sh")}
     for s in scenarios:
@@ -176,6 +264,10 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos):
         timeout += meta["timeout"]
     tree = initramfs.ModuleTree(kernel["modules"])
     overrides = stack_modules(stack, openlis_kos)
+    if rootfs:
+        boot = [m for m in ROOTFS_BOOT_MODULES if tree.has(m)]
+        modules = boot + [m for m in modules if m not in boot]
+        timeout += ROOTFS_BOOT_TIME
     # openlis splits the in-tree hv_utils into a library and one module per
     # service: where openlis's hv_utils stands in, its services come along.
     if "hv_utils" in modules and "hv_utils" in overrides:
@@ -190,11 +282,35 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos):
                 f"SCENARIOS='{' '.join(scenarios)}'\n"
                 f"EXPECT_VMBUS_VERSION={QEMU_VMBUS_VERSION}\n"
                 f"MODULES='{provenance}'\n")
+        if rootfs:
+            f.write(f"ROOTFS={rootfs}\n"
+                    f"OPENLIS_UPDATES='{' '.join(sorted(overrides))}'\n"
+                    f"OPENLIS_DAEMONS={int(stack in DAEMON_STACKS)}\n")
     files["/etc/openlis.conf"] = conf
+    if rootfs:
+        # Laid over the root file system by /init before it switches root:
+        # openlis's modules where DKMS puts them, with modprobe's index
+        # for them, and, on stacks with openlis's clients, its daemons.
+        moddir = f"/openlis-root/usr/lib/modules/{kernel['abi']}"
+        for mod, ko in overrides.items():
+            files[f"{moddir}/updates/openlis/{mod}.ko"] = ko
+        if overrides:
+            for f, path in depmod_index(kernel, name, overrides,
+                                        workdir).items():
+                files[f"{moddir}/{f}"] = path
+        if stack in DAEMON_STACKS:
+            for dest, src in build_daemons(workdir).items():
+                files["/openlis-root" + dest] = src
     initrd = initramfs.build(os.path.join(workdir, f"{name}.cpio.gz"),
                              os.path.join(HERE, "guest/init"), files, order)
-    append = " ".join(["console=ttyS0", "panic=-1", "oops=panic",
-                       "loglevel=7"] + cmdline)
+    append = ["console=ttyS0", "panic=-1", "oops=panic", "loglevel=4"]
+    if rootfs:
+        # Under nested emulation every console line costs a good part of a
+        # second, and a systemd boot prints hundreds: warnings and failed
+        # units only (the kernel's log is in the journal, and the scenarios
+        # print dmesg's Hyper-V lines at the end).
+        append += ["loglevel=4", "systemd.show_status=error"]
+    append = " ".join(append + cmdline)
     qemu = [guest_qemu(qemu_extra), "-nodefaults", "-machine", "q35,accel=kvm", "-cpu", HV_CPU,
             "-smp", "2", "-m", f"{GUEST_MEM},maxmem={GUEST_MAXMEM},slots=4",
             "-kernel", kernel["vmlinuz"],
@@ -203,12 +319,30 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos):
             "-device", "vmbus-bridge",
             "-object", f"memory-backend-ram,id=hvmem,size={HOTADD_MEM}",
             "-device", "hv-balloon,id=hvb,status-report=on,memdev=hvmem"] + [a for q in qemu_extra for a in q.split()]
+    if rootfs:
+        # snapshot=on: the guest's writes go to a temporary overlay, and the
+        # cached image is opened read-only (it is on a read-only 9p mount
+        # in the outer VM, where file locks are not to be had either).
+        img = rootfs_image(kernel, rootfs)
+        qemu += ["-drive", f"file={img},format=raw,if=virtio,snapshot=on,"
+                 "file.locking=off"]
     # For a hunt, e.g. "-d cpu_reset,guest_errors -D {out}/{name}.qemu.log":
     # {out} is the output folder, the same path inside the outer VM.
     extra = os.environ.get("OPENLIS_GUEST_QEMU_ARGS", "")
     qemu += extra.format(out=workdir, name=name).split()
-    log(f"   {name}: {provenance}")
-    return {"name": name, "qemu": qemu, "timeout": timeout}
+    log(f"   {name}: {provenance}" + (f"; root file system {rootfs}"
+                                          if rootfs else ""))
+    return {"name": name, "qemu": qemu, "timeout": timeout,
+            "rootfs": rootfs}
+
+
+def set_overlay_dir(runs, tmpdir):
+    """QEMU writes a snapshot=on overlay under $TMPDIR (else /var/tmp, which
+    is read-only in the outer VM): give the guests with a disk a writable
+    one. hostside.py runs the argv as it is, so env sets it."""
+    for r in runs:
+        if r.pop("rootfs", None):
+            r["qemu"] = ["env", f"TMPDIR={tmpdir}"] + r["qemu"]
 
 
 def run_direct(spec_path):
@@ -270,6 +404,8 @@ def main():
     ap.add_argument("--stack", default="intree")
     ap.add_argument("--scenario", required=True)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--rootfs", choices=ROOTFS, default=None,
+                    help="run every scenario in this root file system")
     ap.add_argument("--route", choices=["auto", "direct", "nested"],
                     default=os.environ.get("OPENLIS_VM_ROUTE", "auto"))
     args = ap.parse_args()
@@ -293,6 +429,13 @@ def main():
     log(f"== vm: kernels {kernels}, stacks {stacks}, scenarios {scenarios}")
     log(f"   logs in {workdir}")
 
+    # Guests are grouped by root file system: the busybox scenarios keep
+    # their initramfs guest, the others share one systemd guest.
+    groups = {}
+    for sc in scenarios:
+        groups.setdefault(args.rootfs or scenario_meta(sc)[1]["rootfs"],
+                          []).append(sc)
+
     runs, skipped = [], []
     for k in kernels:
         kernel = fetch_kernel(k)
@@ -304,7 +447,8 @@ def main():
                 skipped.append((f"{k}-{s}", "openlis builds none of this "
                                 "stack's modules for this kernel"))
                 continue
-            runs.append(make_run(kernel, s, scenarios, workdir, kos))
+            for rootfs, group in groups.items():
+                runs.append(make_run(kernel, s, group, workdir, kos, rootfs))
 
     spec_path = os.path.join(workdir, "spec.json")
     spec = {"runs": runs}
@@ -313,6 +457,9 @@ def main():
         route = "direct" if kvm_has_synic2() else "nested"
     if route == "nested":
         spec["sockdir"] = "/run/openlis"
+    # hostside.py creates the socket folder before it starts a guest; in the
+    # outer VM it is a tmpfs, directly the output folder.
+    set_overlay_dir(runs, spec.get("sockdir", workdir))
     with open(spec_path, "w") as f:
         json.dump(spec, f, indent=1)
     # Room for one retry of every guest.

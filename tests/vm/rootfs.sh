@@ -1,0 +1,184 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the Debian root file system that "# rootfs: debian" scenarios boot:
+# bookworm (minbase) with systemd, udev, kmod and Debian's hyperv-daemons of
+# the kernel's own version, plus the kernel's /lib/modules tree, as a sparse
+# raw ext4 image in the cache. The image is only ever read: guests run it
+# with a throw-away overlay (see run.py).
+#
+#   tests/vm/rootfs.sh <kernel name from scripts/kernels.conf>
+#
+# An image whose inputs (this script, guest/systemd/*, the kernel's version)
+# are unchanged is reused at once. The last line printed is the image path.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+cache=${OPENLIS_CACHE:-$HOME/.cache/openlis}
+name=${1:?usage: rootfs.sh <kernel name from scripts/kernels.conf>}
+
+kdir=$("$top/scripts/fetch-kernel.sh" "$name" | tail -n1)
+kver=$(cat "$kdir/version")
+abi=$(cat "$kdir/abi")
+suite=$(awk -v n="$name" '$1 == n {print $2}' "$top/scripts/kernels.conf")
+
+hash=$( {
+	cat "$here/rootfs.sh"
+	for f in "$here"/guest/systemd/*; do
+		printf '%s\n' "${f##*/}"
+		cat "$f"
+	done
+	printf '%s %s %s\n' "$name" "$kver" "$abi"
+} | sha256sum | cut -c1-12)
+dir=$cache/rootfs
+img=$dir/$name-$hash.img
+if [ -f "$img" ]; then
+	echo "$img"
+	exit 0
+fi
+
+log() { echo "rootfs: $*" >&2; }
+
+if ! command -v debootstrap >/dev/null || ! command -v mkfs.ext4 >/dev/null; then
+	log "installing debootstrap and e2fsprogs"
+	apt-get install -y -q debootstrap e2fsprogs >&2
+fi
+
+# The machine's own mirror (and its security mirror), as apt-suites.sh reads
+# it; no host name is written here.
+mirror=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' \
+	/etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $0 !~ /security/ {print $2; exit}' \
+	/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true)
+security=$(awk '/^URIs:/ && $2 ~ /security/ {print $2; exit}' \
+	/etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+[ -n "$security" ] || security=$(awk '$1 == "deb" && $0 ~ /security/ {print $2; exit}' \
+	/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true)
+if [ -z "$mirror" ]; then
+	log "no Debian mirror found in /etc/apt"
+	exit 1
+fi
+
+mkdir -p "$dir"
+work=$dir/$name-$hash.tmp
+root=$work/root
+mounted=()
+cleanup() {
+	local m
+	for m in "${mounted[@]}"; do
+		umount -l "$m" 2>/dev/null || true
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+rm -rf "$work"
+mkdir -p "$work"
+
+log "debootstrap bookworm (minbase) for $name ($kver), a few minutes"
+debootstrap --variant=minbase \
+	--include=systemd-sysv,udev,kmod,iproute2,libnl-route-3-200,procps \
+	bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 || {
+	tail -n 30 "$work/debootstrap.log" >&2
+	exit 1
+}
+
+suites="bookworm bookworm-updates"
+case $suite in
+bookworm-backports) suites="$suites bookworm-backports" ;;
+bookworm | bookworm-security | bookworm-updates) ;;
+*) suites="$suites $suite" ;;
+esac
+{
+	printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\n' "$mirror" "$suites"
+	printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
+	if [ -n "$security" ]; then
+		printf '\nTypes: deb\nURIs: %s\nSuites: bookworm-security\n' "$security"
+		printf 'Components: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
+	fi
+} >"$root/etc/apt/sources.list.d/debian.sources"
+rm -f "$root/etc/apt/sources.list"
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+# Package scripts must not start daemons inside the build chroot.
+printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+chmod 0755 "$root/usr/sbin/policy-rc.d"
+mount -t proc proc "$root/proc" && mounted+=("$root/proc")
+
+in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C "$@"; }
+in_root apt-get update -q >"$work/apt.log" 2>&1 || {
+	tail -n 20 "$work/apt.log" >&2
+	exit 1
+}
+
+# hyperv-daemons comes from the kernel's own source package, so the kernel's
+# version names the matching daemons; where the archive no longer serves it,
+# the newest of the same series.
+hvd=$(in_root apt-cache madison hyperv-daemons | awk -F'|' '{gsub(/ /, "", $2); print $2}')
+if printf '%s\n' "$hvd" | grep -qxF "$kver"; then
+	hvd_ver=$kver
+else
+	series=$(echo "$kver" | cut -d. -f1,2)
+	hvd_ver=$(printf '%s\n' "$hvd" | grep "^$series\." | sort -V | tail -n1)
+	if [ -z "$hvd_ver" ]; then
+		log "no hyperv-daemons of series $series in $suites"
+		exit 1
+	fi
+	log "WARNING: hyperv-daemons $kver is not served; using $hvd_ver"
+fi
+log "hyperv-daemons $hvd_ver"
+in_root apt-get install -y -q --no-install-recommends "hyperv-daemons=$hvd_ver" \
+	>>"$work/apt.log" 2>&1 || {
+	tail -n 20 "$work/apt.log" >&2
+	exit 1
+}
+echo "$hvd_ver" >"$root/etc/openlis-hyperv-daemons.version"
+
+# The kernel's modules, indexed for modprobe and udev's autoload.
+mkdir -p "$root/lib/modules/$abi"
+cp -a "$kdir/modules/kernel" "$kdir"/modules/modules.* "$root/lib/modules/$abi/"
+in_root depmod -a "$abi"
+
+# A test guest: no password, no login prompts on the serial ports (ttyS1 is
+# the harness's), no network, nothing else at boot that needs one.
+in_root passwd -qd root
+ln -sf /dev/null "$root/etc/systemd/system/serial-getty@.service"
+ln -sf /dev/null "$root/etc/systemd/system/getty@.service"
+ln -sf /dev/null "$root/etc/systemd/system/getty-static.service"
+echo openlis-guest >"$root/etc/hostname"
+printf 'LABEL=openlis-root / ext4 rw,errors=remount-ro 0 0\n' >"$root/etc/fstab"
+# The journal stays in memory: the image is never written anyway.
+mkdir -p "$root/etc/systemd/journald.conf.d"
+printf '[Journal]\nStorage=volatile\n' >"$root/etc/systemd/journald.conf.d/openlis.conf"
+
+# The guest side of the harness: a unit that runs the scenarios after boot.
+install -d "$root/usr/lib/openlis"
+for f in run-scenarios boot-progress; do
+	install -m 0755 "$here/guest/systemd/$f" "$root/usr/lib/openlis/$f"
+done
+for u in openlis-scenarios.service openlis-boot-progress.service; do
+	install -m 0644 "$here/guest/systemd/$u" "$root/etc/systemd/system/$u"
+	in_root systemctl enable "$u" >/dev/null 2>&1
+done
+
+umount "$root/proc"
+mounted=()
+rm -f "$root/usr/sbin/policy-rc.d" "$root/etc/resolv.conf"
+in_root apt-get clean
+rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin \
+	"$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/locale/* \
+	"$root"/var/log/*.log "$root"/var/log/apt/*
+
+# About 1 GiB, more if the kernel's modules need it; sparse, so the cache
+# holds only what is used.
+used=$(du -sm "$root" | cut -f1)
+size=$((used * 13 / 10 + 128))
+[ "$size" -ge 1024 ] || size=1024
+rm -f "$work/img"
+truncate -s "${size}M" "$work/img"
+mkfs.ext4 -q -F -L openlis-root -d "$root" "$work/img"
+mv "$work/img" "$img"
+# Older images of this kernel are stale now.
+for old in "$dir/$name"-*.img; do
+	[ "$old" = "$img" ] || rm -f "$old"
+done
+log "built $img (${size} MiB raw, $(du -sm "$img" | cut -f1) MiB used; $used MiB of files)"
+echo "$img"
