@@ -9,6 +9,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/error-report.h"
+#include "qemu/log.h"
 #include "qemu/cutils.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
@@ -41,20 +42,72 @@ static VMBusChannel *hv_ic_channel(HvIc *ic)
     return vmbus_device_channel(VMBUS_DEVICE(ic), 0);
 }
 
+static uint32_t hv_ic_max_msg(HvIc *ic)
+{
+    HvIcClass *icc = HV_IC_GET_CLASS(ic);
+
+    return icc->max_msg ? icc->max_msg : HV_IC_MAX_MSG;
+}
+
+/* Remember a message sent, for its answer to be matched against. */
+static void hv_ic_remember(HvIc *ic, uint16_t type, uint8_t transaction,
+                           uint64_t request_id, uint32_t len)
+{
+    HvIcSent *s = &ic->outstanding[ic->next_slot];
+
+    ic->next_slot = (ic->next_slot + 1) % HV_IC_MAX_OUTSTANDING;
+    *s = (HvIcSent) {
+        .request_id = request_id,
+        .len = len,
+        .type = type,
+        .transaction = transaction,
+        .used = true,
+    };
+}
+
+static HvIcSent *hv_ic_find_sent(HvIc *ic, uint8_t transaction,
+                                 uint64_t request_id)
+{
+    unsigned int i;
+
+    for (i = 0; i < HV_IC_MAX_OUTSTANDING; i++) {
+        HvIcSent *s = &ic->outstanding[i];
+
+        if (s->used && s->transaction == transaction &&
+            s->request_id == request_id) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+static void hv_ic_forget(HvIc *ic, uint8_t transaction)
+{
+    unsigned int i;
+
+    for (i = 0; i < HV_IC_MAX_OUTSTANDING; i++) {
+        if (ic->outstanding[i].transaction == transaction) {
+            ic->outstanding[i].used = false;
+        }
+    }
+}
+
 static int hv_ic_send_raw(HvIc *ic, uint16_t type, HvIcVersion framework,
-                          HvIcVersion service, const void *body, uint32_t len)
+                          HvIcVersion service, const void *body, uint32_t len,
+                          uint8_t *transaction)
 {
     VMBusChannel *chan = hv_ic_channel(ic);
     g_autofree uint8_t *buf = NULL;
     HvIcPipeHdr *pipe;
     HvIcMsgHdr *hdr;
     uint32_t total = HV_IC_HDR_LEN + len;
+    uint64_t request_id;
     int ret;
 
     if (!chan || !vmbus_channel_is_open(chan)) {
         return -ENOTCONN;
     }
-    if (total > HV_IC_MAX_MSG) {
+    if (len > UINT16_MAX || total > hv_ic_max_msg(ic)) {
         return -EMSGSIZE;
     }
 
@@ -68,7 +121,7 @@ static int hv_ic_send_raw(HvIc *ic, uint16_t type, HvIcVersion framework,
     hdr->service = service;
     hdr->size = len;
     hdr->status = HV_IC_S_OK;
-    hdr->transaction = ic->next_transaction++;
+    hdr->transaction = ic->next_transaction;
     hdr->flags = HV_IC_FLAG_TRANSACTION | HV_IC_FLAG_REQUEST;
     if (len) {
         memcpy(buf + HV_IC_HDR_LEN, body, len);
@@ -78,11 +131,18 @@ static int hv_ic_send_raw(HvIc *ic, uint16_t type, HvIcVersion framework,
     if (ret < 0) {
         return -EAGAIN;
     }
+    request_id = ic->next_request;
     ret = vmbus_channel_send(chan, VMBUS_PACKET_DATA_INBAND, NULL, 0,
-                             buf, total, false, ic->next_request++);
+                             buf, total, false, request_id);
     if (ret < 0) {
         return ret;
     }
+    hv_ic_remember(ic, type, hdr->transaction, request_id, total);
+    if (transaction) {
+        *transaction = hdr->transaction;
+    }
+    ic->next_transaction++;
+    ic->next_request++;
     ic->sent++;
     return 0;
 }
@@ -95,7 +155,59 @@ int hv_ic_send(HvIc *ic, const void *body, uint32_t len)
         return -ENOTCONN;
     }
     return hv_ic_send_raw(ic, icc->msg_type, ic->framework, ic->service,
-                          body, len);
+                          body, len, NULL);
+}
+
+bool hv_ic_awaiting(HvIc *ic)
+{
+    return ic->awaiting;
+}
+
+int hv_ic_request(HvIc *ic, const void *body, uint32_t len,
+                  uint32_t timeout_ms)
+{
+    HvIcClass *icc = HV_IC_GET_CLASS(ic);
+    int ret;
+
+    if (ic->state != HV_IC_READY) {
+        return -ENOTCONN;
+    }
+    if (ic->awaiting) {
+        return -EBUSY;
+    }
+    ret = hv_ic_send_raw(ic, icc->msg_type, ic->framework, ic->service,
+                         body, len, &ic->awaited);
+    if (ret < 0) {
+        return ret;
+    }
+    ic->awaiting = true;
+    if (timeout_ms) {
+        timer_mod(&ic->request_timer,
+                  qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) + timeout_ms);
+    }
+    return 0;
+}
+
+/* The awaited request ends without an answer the service may use. */
+static void hv_ic_request_failed(HvIc *ic, const char *why)
+{
+    HvIcClass *icc = HV_IC_GET_CLASS(ic);
+
+    if (!ic->awaiting) {
+        return;
+    }
+    ic->awaiting = false;
+    timer_del(&ic->request_timer);
+    /* An answer that comes after all is stale: let it count as bad. */
+    hv_ic_forget(ic, ic->awaited);
+    if (icc->failed) {
+        icc->failed(ic, why);
+    }
+}
+
+static void hv_ic_request_timeout(void *opaque)
+{
+    hv_ic_request_failed(opaque, "timeout");
 }
 
 static void hv_ic_offer_versions(void *opaque)
@@ -116,23 +228,47 @@ static void hv_ic_offer_versions(void *opaque)
     memcpy(neg->versions + nfw, ic->offer,
            ic->n_offer * sizeof(HvIcVersion));
     ret = hv_ic_send_raw(ic, HV_IC_MSG_NEGOTIATE, hv_ic_frameworks[0],
-                         ic->offer[0], neg, len);
+                         ic->offer[0], neg, len, NULL);
     if (ret < 0) {
         warn_report("%s: cannot offer versions: %s",
                     object_get_typename(OBJECT(ic)), strerror(-ret));
     }
 }
 
-static void hv_ic_negotiated(HvIc *ic, uint8_t *data, uint32_t len)
+static bool hv_ic_offered(const HvIcVersion *list, unsigned int n,
+                          HvIcVersion v)
+{
+    unsigned int i;
+
+    for (i = 0; i < n; i++) {
+        if (list[i].major == v.major && list[i].minor == v.minor) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void hv_ic_negotiated(HvIc *ic, const HvIcMsgHdr *hdr, uint8_t *data,
+                             uint32_t len)
 {
     HvIcClass *icc = HV_IC_GET_CLASS(ic);
     HvIcNegotiate *neg = (HvIcNegotiate *)data;
 
     if (ic->state != HV_IC_NEGOTIATING) {
+        ic->bad++;
         return;
     }
+    /*
+     * A guest that speaks none of the versions answers with a failure or
+     * with no version at all; one that picks a version the host did not
+     * offer is as incompatible.
+     */
     if (len < sizeof(*neg) + 2 * sizeof(HvIcVersion) ||
-        neg->framework_count != 1 || neg->service_count != 1) {
+        hdr->status != HV_IC_S_OK ||
+        neg->framework_count != 1 || neg->service_count != 1 ||
+        !hv_ic_offered(hv_ic_frameworks, ARRAY_SIZE(hv_ic_frameworks),
+                       neg->versions[0]) ||
+        !hv_ic_offered(ic->offer, ic->n_offer, neg->versions[1])) {
         ic->state = HV_IC_INCOMPATIBLE;
         return;
     }
@@ -144,25 +280,78 @@ static void hv_ic_negotiated(HvIc *ic, uint8_t *data, uint32_t len)
     }
 }
 
-static void hv_ic_handle(HvIc *ic, uint8_t *msg, uint32_t msglen)
+void hv_ic_bad(HvIc *ic, const char *why)
+{
+    qemu_log_mask(LOG_GUEST_ERROR, "%s: bad answer: %s\n",
+                  object_get_typename(OBJECT(ic)), why);
+    ic->bad++;
+}
+
+/* An answer that cannot be taken: count it, and fail the awaited request. */
+static void hv_ic_bad_answer(HvIc *ic, const char *why)
+{
+    g_autofree char *reason = g_strdup_printf("bad %s", why);
+
+    hv_ic_bad(ic, why);
+    hv_ic_request_failed(ic, reason);
+}
+
+static void hv_ic_handle(HvIc *ic, VMBusChanReq *req)
 {
     HvIcClass *icc = HV_IC_GET_CLASS(ic);
+    uint8_t *msg = req->msg;
+    uint32_t msglen = req->msglen;
     HvIcMsgHdr *hdr = (HvIcMsgHdr *)(msg + sizeof(HvIcPipeHdr));
+    uint32_t body_len;
+    HvIcSent *sent;
 
-    if (msglen < HV_IC_HDR_LEN || !(hdr->flags & HV_IC_FLAG_RESPONSE)) {
-        ic->bad++;
+    if (req->pkt_type != VMBUS_PACKET_DATA_INBAND) {
+        hv_ic_bad_answer(ic, "packet-type");
         return;
     }
+    if (msglen < HV_IC_HDR_LEN) {
+        hv_ic_bad_answer(ic, "short");
+        return;
+    }
+    body_len = msglen - HV_IC_HDR_LEN;
+    if (!(hdr->flags & HV_IC_FLAG_RESPONSE)) {
+        hv_ic_bad_answer(ic, "not-a-response");
+        return;
+    }
+    if (hdr->size > body_len) {
+        hv_ic_bad_answer(ic, "size");
+        return;
+    }
+    sent = hv_ic_find_sent(ic, hdr->transaction, req->transaction_id);
+    if (!sent) {
+        hv_ic_bad_answer(ic, "transaction");
+        return;
+    }
+    if (hdr->type != sent->type) {
+        hv_ic_bad_answer(ic, "type");
+        return;
+    }
+    /* The guest answers in place: never more than the request (padded). */
+    if (msglen > ROUND_UP(sent->len, sizeof(uint64_t))) {
+        hv_ic_bad_answer(ic, "long");
+        return;
+    }
+    sent->used = false;
     ic->answered++;
     if (hdr->type == HV_IC_MSG_NEGOTIATE) {
-        hv_ic_negotiated(ic, msg + HV_IC_HDR_LEN, msglen - HV_IC_HDR_LEN);
-    } else if (hdr->type == icc->msg_type && ic->state == HV_IC_READY) {
-        if (icc->answer) {
-            icc->answer(ic, hdr, msg + HV_IC_HDR_LEN,
-                        msglen - HV_IC_HDR_LEN);
-        }
-    } else {
-        ic->bad++;
+        hv_ic_negotiated(ic, hdr, msg + HV_IC_HDR_LEN, body_len);
+        return;
+    }
+    if (hdr->type != icc->msg_type || ic->state != HV_IC_READY) {
+        hv_ic_bad_answer(ic, "type");
+        return;
+    }
+    if (ic->awaiting && hdr->transaction == ic->awaited) {
+        ic->awaiting = false;
+        timer_del(&ic->request_timer);
+    }
+    if (icc->answer) {
+        icc->answer(ic, hdr, msg + HV_IC_HDR_LEN, body_len);
     }
 }
 
@@ -175,11 +364,7 @@ static void hv_ic_chan_notify(VMBusChannel *chan)
         return;
     }
     while ((req = vmbus_channel_recv_peek(chan, sizeof(*req)))) {
-        if (req->pkt_type == VMBUS_PACKET_DATA_INBAND) {
-            hv_ic_handle(ic, req->msg, req->msglen);
-        } else {
-            ic->bad++;
-        }
+        hv_ic_handle(ic, req);
         vmbus_free_req(req);
         vmbus_channel_recv_pop(chan);
     }
@@ -193,6 +378,8 @@ static void hv_ic_stop(HvIc *ic)
     if (ic->open_bh) {
         qemu_bh_cancel(ic->open_bh);
     }
+    hv_ic_request_failed(ic, "closed");
+    memset(ic->outstanding, 0, sizeof(ic->outstanding));
     ic->state = HV_IC_CLOSED;
     ic->framework = (HvIcVersion) { 0, 0 };
     ic->service = (HvIcVersion) { 0, 0 };
@@ -265,6 +452,8 @@ static void hv_ic_realize(VMBusDevice *vdev, Error **errp)
         memcpy(ic->offer, icc->versions, ic->n_offer * sizeof(HvIcVersion));
     }
     ic->open_bh = qemu_bh_new(hv_ic_offer_versions, ic);
+    timer_init_ms(&ic->request_timer, QEMU_CLOCK_VIRTUAL,
+                  hv_ic_request_timeout, ic);
     ic->state = HV_IC_CLOSED;
     if (icc->realize) {
         icc->realize(ic, errp);
@@ -276,10 +465,11 @@ static void hv_ic_unrealize(VMBusDevice *vdev)
     HvIc *ic = HV_IC(vdev);
 
     hv_ic_stop(ic);
+    timer_del(&ic->request_timer);
     g_clear_pointer(&ic->open_bh, qemu_bh_delete);
 }
 
-static char *hv_ic_get_state(Object *obj, Error **errp)
+const char *hv_ic_state_name(HvIc *ic)
 {
     static const char *const names[] = {
         [HV_IC_CLOSED] = "closed",
@@ -288,7 +478,12 @@ static char *hv_ic_get_state(Object *obj, Error **errp)
         [HV_IC_INCOMPATIBLE] = "incompatible",
     };
 
-    return g_strdup(names[HV_IC(obj)->state]);
+    return names[ic->state];
+}
+
+static char *hv_ic_get_state(Object *obj, Error **errp)
+{
+    return g_strdup(hv_ic_state_name(HV_IC(obj)));
 }
 
 static char *hv_ic_get_framework(Object *obj, Error **errp)

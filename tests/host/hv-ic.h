@@ -9,6 +9,13 @@
  * that the host sends service requests, which the guest answers in place
  * (same packet, response flag set, status filled in).
  *
+ * Every answer is checked before a service sees it: its size, the response
+ * flag, and that it answers a message the host sent (same IC transaction
+ * number, same VMBus request id, same message type, no longer than the
+ * request).  One that does not is dropped and counted in messages-bad.
+ * Services that hold one request at a time (KVP, VSS, file copy) send it
+ * with hv_ic_request(), which also bounds the wait for the answer.
+ *
  * Part of openlis's emulated Hyper-V host (tests/host/).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -19,6 +26,7 @@
 
 #include "hw/hyperv/vmbus.h"
 #include "qom/object.h"
+#include "qemu/timer.h"
 
 #define TYPE_HV_IC "hv-ic"
 OBJECT_DECLARE_TYPE(HvIc, HvIcClass, HV_IC)
@@ -40,6 +48,7 @@ OBJECT_DECLARE_TYPE(HvIc, HvIcClass, HV_IC)
 /* Status codes a guest answers with */
 #define HV_IC_S_OK              0x00000000u
 #define HV_IC_E_FAIL            0x80004005u
+#define HV_IC_S_CONT            0x80070103u
 
 #define HV_IC_PIPE_MESSAGE      0x4
 
@@ -72,8 +81,22 @@ typedef struct HvIcNegotiate {
 } QEMU_PACKED HvIcNegotiate;
 
 #define HV_IC_HDR_LEN (sizeof(HvIcPipeHdr) + sizeof(HvIcMsgHdr))
-/* The guest drivers read IC packets into a 4 KiB buffer. */
+/*
+ * The guest drivers read heartbeat, shutdown and timesync packets into a
+ * 4 KiB buffer; KVP, VSS and file copy raise the limit (max_msg).
+ */
 #define HV_IC_MAX_MSG 4096
+
+/* Messages sent and not answered yet that an answer may match. */
+#define HV_IC_MAX_OUTSTANDING 16
+
+typedef struct HvIcSent {
+    uint64_t request_id;    /* VMBus transaction id of the packet */
+    uint32_t len;           /* packet bytes, headers included */
+    uint16_t type;
+    uint8_t transaction;    /* IC header's transaction number */
+    bool used;
+} HvIcSent;
 
 typedef enum HvIcState {
     HV_IC_CLOSED,           /* channel not open */
@@ -85,20 +108,32 @@ typedef enum HvIcState {
 struct HvIcClass {
     VMBusDeviceClass parent_class;
 
-    /* The service's message type and the versions the host offers, newest
-     * first (the guest picks the first of its own list it finds here). */
+    /*
+     * The service's message type and the versions the host offers, newest
+     * first (the guest picks the first of its own list it finds here).
+     */
     uint16_t msg_type;
     const HvIcVersion *versions;
     unsigned int n_versions;
+    /* Largest packet the service sends, headers included; 0: HV_IC_MAX_MSG */
+    uint32_t max_msg;
 
     /* Service-specific realize, after the framework's. */
     void (*realize)(HvIc *ic, Error **errp);
     /* Versions agreed on: the service may start talking. */
     void (*ready)(HvIc *ic);
-    /* The guest answered a service message; data is what follows the IC
-     * header, len its length. */
+    /*
+     * The guest answered a service message; data is what follows the IC
+     * header, len its length.
+     */
     void (*answer)(HvIc *ic, const HvIcMsgHdr *hdr, uint8_t *data,
                    uint32_t len);
+    /*
+     * The request sent with hv_ic_request() will not be answered: why is
+     * "timeout", "closed" (channel closed, device reset) or "bad <reason>"
+     * (the guest answered it wrongly; the answer was dropped).
+     */
+    void (*failed)(HvIc *ic, const char *why);
     /* The channel closed or the device reset: stop timers, forget state. */
     void (*stop)(HvIc *ic);
 };
@@ -115,6 +150,12 @@ struct HvIc {
     uint64_t sent;
     uint64_t answered;
     uint64_t bad;
+    HvIcSent outstanding[HV_IC_MAX_OUTSTANDING];
+    unsigned int next_slot;
+    /* the one request hv_ic_request() waits for */
+    bool awaiting;
+    uint8_t awaited;
+    QEMUTimer request_timer;
     /* versions offered to the guest, unless overridden with "versions" */
     char *versions_prop;
     HvIcVersion offer[16];
@@ -127,7 +168,20 @@ struct HvIc {
  * -ENOTCONN before the versions are agreed on.
  */
 int hv_ic_send(HvIc *ic, const void *body, uint32_t len);
+/*
+ * Send a request whose answer the service waits for: then exactly one of
+ * answer() or failed() follows, failed(ic, "timeout") after timeout_ms
+ * (0: no limit).  One request at a time; returns -EBUSY while one is
+ * outstanding, else as hv_ic_send().
+ */
+int hv_ic_request(HvIc *ic, const void *body, uint32_t len,
+                  uint32_t timeout_ms);
+bool hv_ic_awaiting(HvIc *ic);
+/* Count (messages-bad) and log an answer the service cannot take. */
+void hv_ic_bad(HvIc *ic, const char *why);
 bool hv_ic_ready(HvIc *ic);
+/* "closed", "negotiating", "ready" or "incompatible" */
+const char *hv_ic_state_name(HvIc *ic);
 /* "3.0" for a version, "" for none */
 char *hv_ic_version_str(HvIcVersion v);
 

@@ -98,11 +98,38 @@ def build_openlis(kernel, workdir):
         raise RuntimeError(f"openlis build for {kernel['name']} failed:\n"
                            + r.stdout[-3000:])
     kos = {}
-    for root, _d, files in os.walk(src):
+    for root, dirs, files in os.walk(src):
+        # tests/kmod holds test clients for every stack, not openlis modules.
+        if root == src:
+            dirs[:] = [d for d in dirs if d != "tests"]
         for f in files:
             if f.endswith(".ko"):
                 kos[f[:-3].replace("-", "_")] = os.path.join(root, f)
     return kos
+
+
+_testmods = {}
+
+
+def build_testmods(kernel, workdir):
+    """tests/kmod built for a kernel: {module name: .ko path}. They use only
+    the exported VMBus API, so every stack's guest can load them."""
+    if kernel["name"] in _testmods:
+        return _testmods[kernel["name"]]
+    src = os.path.join(workdir, f"testmods-{kernel['name']}")
+    subprocess.run(["rsync", "-a", "--delete", os.path.join(TOP, "tests/kmod") + "/",
+                    src + "/"], check=True)
+    r = subprocess.run([os.path.join(TOP, "scripts/kmake.sh"), kernel["kdir"],
+                        "-C", kernel["kdir"], f"M={src}", "modules"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    with open(src + ".log", "w") as f:
+        f.write(r.stdout)
+    if r.returncode != 0:
+        raise RuntimeError(f"tests/kmod build for {kernel['name']} failed:\n"
+                           + r.stdout[-3000:])
+    _testmods[kernel["name"]] = {f[:-3]: os.path.join(src, f)
+                                 for f in os.listdir(src) if f.endswith(".ko")}
+    return _testmods[kernel["name"]]
 
 
 def scenario_meta(name):
@@ -110,9 +137,10 @@ def scenario_meta(name):
     if not os.path.exists(path):
         raise SystemExit(f"no scenario {name} ({path})")
     meta = {"modules": [], "qemu": [], "timeout": 120, "cmdline": [],
-            "rootfs": None}
+            "rootfs": None, "testmods": []}
     for line in open(path):
-        m = re.match(r"#\s*(modules|qemu|timeout|cmdline|rootfs):\s*(.*)", line)
+        m = re.match(r"#\s*(modules|qemu|timeout|cmdline|rootfs|testmods):\s*(.*)",
+                     line)
         if not m:
             continue
         key, val = m.group(1), m.group(2).strip()
@@ -254,6 +282,7 @@ def stack_modules(stack, kos):
 def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs=None):
     name = f"{kernel['name']}-{stack}" + (f"-{rootfs}" if rootfs else "")
     modules, qemu_extra, cmdline, timeout = [], [], [], 60
+    testmods = []
     files = {"/lib/openlis/lib.sh": os.path.join(HERE, "guest/lib.sh")}
     for s in scenarios:
         path, meta = scenario_meta(s)
@@ -262,6 +291,7 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs=None):
         qemu_extra += [q for q in meta["qemu"] if q not in qemu_extra]
         cmdline += meta["cmdline"]
         timeout += meta["timeout"]
+        testmods += [m for m in meta["testmods"] if m not in testmods]
     tree = initramfs.ModuleTree(kernel["modules"])
     overrides = stack_modules(stack, openlis_kos)
     if rootfs:
@@ -273,8 +303,15 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs=None):
     if "hv_utils" in modules and "hv_utils" in overrides:
         modules += [m for m in IC_SERVICES if m in overrides and m not in modules]
     order = tree.closure(modules, overrides)
+    # Test clients go last, on whichever core the stack has.
+    if testmods:
+        built = build_testmods(kernel, workdir)
+        for m in testmods:
+            if m not in built:
+                raise SystemExit(f"tests/kmod builds no {m}.ko")
+            order.append((m, built[m]))
     provenance = " ".join(
-        f"{m}={'openlis' if p in overrides.values() else 'in-tree'}"
+        f"{m}={'openlis' if p in overrides.values() else 'test' if m in testmods else 'in-tree'}"
         for m, p in order)
     conf = os.path.join(workdir, f"{name}.conf")
     with open(conf, "w") as f:

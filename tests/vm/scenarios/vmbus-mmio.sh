@@ -6,6 +6,7 @@
 # host, which compares them with the in-tree stack's guest on the same
 # kernel: the same windows and the same first fit give the same ranges.
 # modules: hv_vmbus
+# testmods: olvb_mmio_test
 # timeout: 60
 
 tag=olvb_mmio_test
