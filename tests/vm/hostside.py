@@ -24,11 +24,16 @@ import sys
 import time
 
 
+QMP_TIMEOUT = 120
+
+
 class QMP:
     """A minimal QMP client: commands in, their returns out, events kept."""
 
     def __init__(self, path, deadline):
         self.sock = _connect(path, deadline)
+        # A QEMU whose main loop hangs must fail the guest, not the run.
+        self.sock.settimeout(QMP_TIMEOUT)
         self.buf = b""
         self.events = []
         self._read()  # greeting
@@ -120,6 +125,8 @@ class Host:
             return f"error unknown host action {name}"
         try:
             return fn(*args)
+        except (socket.timeout, EOFError):
+            raise   # QEMU itself stopped answering: the guest is lost
         except Exception as e:  # reported to the guest, which fails its check
             return f"error {type(e).__name__}: {e}"
 

@@ -1,12 +1,13 @@
 #!/bin/bash
 # The VM scenarios of make check, each on the in-tree stack (the reference)
-# and on openlis's: on Debian 6.12 and 6.1 the connection and the balloon
-# binding with openlis's whole stack, a balloon resize with openlis's
-# hv_balloon on the kernel's core, and the integration services on the QEMU
-# with openlis's host models. OPENLIS_VM_SUITE=extended runs what is not yet
-# reliable: openlis's core under a balloon inflate, and the longer balloon
-# scenarios (hot-add, floor, cycles, unload). Closing line: vm: N passed,
-# N failed, N skipped.
+# and on openlis's, on Debian 6.12 and 6.1: the core (connection, sysfs
+# parity, MMIO allocation), the balloon binding and every integration
+# service (on the QEMU with openlis's host models) with openlis's whole
+# stack; a balloon resize and hot-add with openlis's hv_balloon on the
+# kernel's core. OPENLIS_VM_SUITE=extended runs what is not yet reliable or
+# is long: openlis's core under a balloon inflate, 50 reloads, max_version,
+# and the long balloon scenarios. Closing line: vm: N passed, N failed,
+# N skipped.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/../../build/vm/suite-$(date +%Y%m%d-%H%M%S)"
@@ -31,23 +32,30 @@ group() {
 
 if [ "${OPENLIS_VM_SUITE:-full}" = extended ]; then
 	# Known open problem (issue 3): with openlis's hv_vmbus, a balloon
-	# inflate intermittently loses the guest in the nested route, which
-	# the in-tree stack in the same outer VM does not. Kept out of make
-	# check until fixed; run here to reproduce.
+	# inflate now and then loses the guest in the nested route (a vCPU
+	# stops taking interrupts, or the guest resets); the in-tree core in
+	# the same outer VM has not shown it this often. Kept out of make
+	# check until understood; run here to reproduce.
 	group core-inflate --kernel 6.12,6.1 --stack openlis-core,openlis \
 		--scenario balloon-resize
-	# Passes on the in-tree stack; not yet seen through on openlis's.
+	# openlis's hv_balloon and hv_vmbus can be unloaded: 50 reloads with
+	# the device bound, and an older protocol through max_version.
+	group reload --kernel 6.12,6.1 --stack openlis \
+		--scenario vmbus-reload,vmbus-maxver
+	# The systemd-booted Debian guest with Debian's hyperv-daemons (and
+	# openlis's daemons on its stack): not yet seen through end to end.
+	group systemd --kernel 6.12,6.1 --stack intree,openlis \
+		--scenario systemd-boot,daemons-units
 	# balloon-unload last: QEMU forgets the balloon then.
 	group extended --kernel 6.12 --stack intree,openlis-clients \
-		--scenario balloon-hotadd,balloon-floor,balloon-cycles,balloon-unload
+		--scenario balloon-floor,balloon-cycles,balloon-unload
 else
-	group core --kernel 6.12,6.1 --stack intree,openlis \
-		--scenario vmbus-connect,balloon-bind
-	group resize --kernel 6.12,6.1 --stack intree,openlis-clients \
-		--scenario balloon-resize
-	# ic-shutdown last: it powers the guest off.
-	group ic --kernel 6.12 --stack intree,openlis \
-		--scenario ic-heartbeat,ic-timesync,ic-shutdown
+	# One guest per kernel and stack runs the core's checks and every
+	# integration service; ic-shutdown last: it powers the guest off.
+	group guest --kernel 6.12,6.1 --stack intree,openlis \
+		--scenario vmbus-connect,vmbus-sysfs,vmbus-mmio,balloon-bind,ic-heartbeat,ic-timesync,ic-kvp,ic-vss,ic-fcopy,ic-shutdown
+	group balloon --kernel 6.12,6.1 --stack intree,openlis-clients \
+		--scenario balloon-resize,balloon-hotadd
 fi
 echo "vm: $p passed, $f failed, $s skipped"
 [ "$f" -eq 0 ]
