@@ -390,8 +390,8 @@ static struct resource *olvb_mmio_fit(struct resource *parent,
  * The lowest fitting range of the windows wins. Release with
  * vmbus_free_mmio().
  *
- * Return: 0, -EINVAL for bad arguments, -ENODEV where the VMBus has no MMIO
- * windows, -ENXIO where nothing fits.
+ * Return: 0, -EINVAL for bad arguments, -ENXIO where nothing fits, which
+ * includes a VMBus without MMIO windows (as the in-tree core answers).
  */
 int vmbus_allocate_mmio(struct resource **new, struct hv_device *device_obj,
 			resource_size_t min, resource_size_t max,
@@ -415,7 +415,6 @@ int vmbus_allocate_mmio(struct resource **new, struct hv_device *device_obj,
 	if (list_empty(&olvb_mmio_wins)) {
 		pr_warn_once("%s: cannot allocate MMIO for %s\n",
 			     olvb_mmio_why, name);
-		ret = -ENODEV;
 		goto out;
 	}
 
