@@ -48,6 +48,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
+#include <compat/vmbus_mmio_compat.h>
 #include <linux/sizes.h>
 
 #include "vmbus_priv.h"

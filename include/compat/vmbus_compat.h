@@ -47,12 +47,4 @@
 #define olvb_set_synic(reg, v)	hv_set_register(reg, v)
 #endif
 
-/* The boot framebuffer's screen_info: in sysfb_primary_display from 7.x on. */
-#ifdef OPENLIS_HAVE_VMBUS_MMIO_SYSFB_DISPLAY
-#include <linux/sysfb.h>
-#define OLVB_BOOT_SCREEN	(sysfb_primary_display.screen)
-#else
-#define OLVB_BOOT_SCREEN	screen_info
-#endif
-
 #endif
