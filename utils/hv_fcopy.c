@@ -97,36 +97,8 @@ static const struct hv_icd_ops fcopy_ops = {
 static int fcopy_probe(struct hv_device *dev,
 		       const struct hv_vmbus_device_id *id)
 {
-	struct hv_icd *s;
-	int ret;
-
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
-		return -ENOMEM;
-	ret = hv_icd_probe(s, dev, "fcopy", &fcopy_versions,
-			   2 * HV_HYP_PAGE_SIZE, &fcopy_ops, 0);
-	if (ret)
-		kfree(s);
-	return ret;
-}
-
-static UTILS_HV_REMOVE_RET fcopy_remove(struct hv_device *dev)
-{
-	struct hv_icd *s = hv_get_drvdata(dev);
-
-	hv_icd_remove(s);
-	kfree(s);
-	return UTILS_HV_REMOVE_DONE;
-}
-
-static int fcopy_suspend(struct hv_device *dev)
-{
-	return hv_icd_suspend(hv_get_drvdata(dev));
-}
-
-static int fcopy_resume(struct hv_device *dev)
-{
-	return hv_icd_resume(hv_get_drvdata(dev));
+	return hv_icd_probe(dev, "fcopy", &fcopy_versions,
+			    2 * HV_HYP_PAGE_SIZE, &fcopy_ops, 0);
 }
 
 static const struct hv_vmbus_device_id fcopy_id_table[] = {
@@ -139,9 +111,9 @@ static struct hv_driver fcopy_driver = {
 	.name = "hv_fcopy",
 	.id_table = fcopy_id_table,
 	.probe = fcopy_probe,
-	.remove = fcopy_remove,
-	.suspend = fcopy_suspend,
-	.resume = fcopy_resume,
+	.remove = hv_icd_remove,
+	.suspend = hv_icd_suspend,
+	.resume = hv_icd_resume,
 	.driver = {
 		.probe_type = PROBE_PREFER_ASYNCHRONOUS,
 	},

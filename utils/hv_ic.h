@@ -114,12 +114,13 @@ struct hv_icd {
 	void *out;			/* ops->max_out bytes */
 };
 
-int hv_icd_probe(struct hv_icd *s, struct hv_device *dev, const char *name,
+/* The service's hv_driver callbacks: remove, suspend and resume as they are. */
+int hv_icd_probe(struct hv_device *dev, const char *name,
 		 const struct hvic_versions *vers, u32 buf_size,
 		 const struct hv_icd_ops *ops, unsigned int hold_secs);
-void hv_icd_remove(struct hv_icd *s);
-int hv_icd_suspend(struct hv_icd *s);
-int hv_icd_resume(struct hv_icd *s);
+UTILS_HV_REMOVE_RET hv_icd_remove(struct hv_device *dev);
+int hv_icd_suspend(struct hv_device *dev);
+int hv_icd_resume(struct hv_device *dev);
 int hv_icd_send(struct hv_icd *s, const void *msg, size_t len, bool owed);
 
 /* A classify() result from ic_proto's reading of a daemon message. */

@@ -104,36 +104,8 @@ static const struct hv_icd_ops kvp_ops = {
 
 static int kvp_probe(struct hv_device *dev, const struct hv_vmbus_device_id *id)
 {
-	struct hv_icd *s;
-	int ret;
-
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
-		return -ENOMEM;
-	ret = hv_icd_probe(s, dev, "KVP", &kvp_versions, 4 * HV_HYP_PAGE_SIZE,
-			   &kvp_ops, min(nego_wait, KVP_MAX_SECS));
-	if (ret)
-		kfree(s);
-	return ret;
-}
-
-static UTILS_HV_REMOVE_RET kvp_remove(struct hv_device *dev)
-{
-	struct hv_icd *s = hv_get_drvdata(dev);
-
-	hv_icd_remove(s);
-	kfree(s);
-	return UTILS_HV_REMOVE_DONE;
-}
-
-static int kvp_suspend(struct hv_device *dev)
-{
-	return hv_icd_suspend(hv_get_drvdata(dev));
-}
-
-static int kvp_resume(struct hv_device *dev)
-{
-	return hv_icd_resume(hv_get_drvdata(dev));
+	return hv_icd_probe(dev, "KVP", &kvp_versions, 4 * HV_HYP_PAGE_SIZE,
+			    &kvp_ops, min(nego_wait, KVP_MAX_SECS));
 }
 
 static const struct hv_vmbus_device_id kvp_id_table[] = {
@@ -146,9 +118,9 @@ static struct hv_driver kvp_driver = {
 	.name = "hv_kvp",
 	.id_table = kvp_id_table,
 	.probe = kvp_probe,
-	.remove = kvp_remove,
-	.suspend = kvp_suspend,
-	.resume = kvp_resume,
+	.remove = hv_icd_remove,
+	.suspend = hv_icd_suspend,
+	.resume = hv_icd_resume,
 	.driver = {
 		.probe_type = PROBE_PREFER_ASYNCHRONOUS,
 	},

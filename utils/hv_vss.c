@@ -142,41 +142,13 @@ static const struct hv_icd_ops vss_ops = {
 
 static int vss_probe(struct hv_device *dev, const struct hv_vmbus_device_id *id)
 {
-	struct hv_icd *s;
-	int ret;
-
 	/* As upstream: hosts older than Windows 2012 R2 have no usable VSS. */
 	if (vmbus_proto_version < VERSION_WIN8_1) {
 		dev_warn(&dev->device, "VSS: not supported on this host version\n");
 		return -EOPNOTSUPP;
 	}
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
-		return -ENOMEM;
-	ret = hv_icd_probe(s, dev, "VSS", &vss_versions, 2 * HV_HYP_PAGE_SIZE,
-			   &vss_ops, 0);
-	if (ret)
-		kfree(s);
-	return ret;
-}
-
-static UTILS_HV_REMOVE_RET vss_remove(struct hv_device *dev)
-{
-	struct hv_icd *s = hv_get_drvdata(dev);
-
-	hv_icd_remove(s);
-	kfree(s);
-	return UTILS_HV_REMOVE_DONE;
-}
-
-static int vss_suspend(struct hv_device *dev)
-{
-	return hv_icd_suspend(hv_get_drvdata(dev));
-}
-
-static int vss_resume(struct hv_device *dev)
-{
-	return hv_icd_resume(hv_get_drvdata(dev));
+	return hv_icd_probe(dev, "VSS", &vss_versions, 2 * HV_HYP_PAGE_SIZE,
+			    &vss_ops, 0);
 }
 
 static const struct hv_vmbus_device_id vss_id_table[] = {
@@ -189,9 +161,9 @@ static struct hv_driver vss_driver = {
 	.name = "hv_vss",
 	.id_table = vss_id_table,
 	.probe = vss_probe,
-	.remove = vss_remove,
-	.suspend = vss_suspend,
-	.resume = vss_resume,
+	.remove = hv_icd_remove,
+	.suspend = hv_icd_suspend,
+	.resume = hv_icd_resume,
 	.driver = {
 		.probe_type = PROBE_PREFER_ASYNCHRONOUS,
 	},

@@ -248,15 +248,19 @@ static void hv_icd_stop_work(struct hv_icd *s)
 	cancel_work_sync(&s->rx_work);
 }
 
-int hv_icd_probe(struct hv_icd *s, struct hv_device *dev, const char *name,
+int hv_icd_probe(struct hv_device *dev, const char *name,
 		 const struct hvic_versions *vers, u32 buf_size,
 		 const struct hv_icd_ops *ops, unsigned int hold_secs)
 {
+	struct hv_icd *s;
 	int ret;
 
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
 	ret = hv_ic_init(&s->ic, dev, name, vers, buf_size);
 	if (ret)
-		return ret;
+		goto free;
 	s->ops = ops;
 	s->hold_secs = hold_secs;
 	mutex_init(&s->lock);
@@ -286,12 +290,15 @@ free_out:
 	kfree(s->out);
 free_ic:
 	hv_ic_free(&s->ic);
+free:
+	kfree(s);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hv_icd_probe);
 
-void hv_icd_remove(struct hv_icd *s)
+UTILS_HV_REMOVE_RET hv_icd_remove(struct hv_device *dev)
 {
+	struct hv_icd *s = hv_get_drvdata(dev);
 	struct hvic_xact *x = &s->x;
 
 	mutex_lock(&s->lock);
@@ -309,11 +316,14 @@ void hv_icd_remove(struct hv_icd *s)
 			 s->bad_msgs);
 	kfree(s->out);
 	hv_ic_free(&s->ic);
+	kfree(s);
+	return UTILS_HV_REMOVE_DONE;
 }
 EXPORT_SYMBOL_GPL(hv_icd_remove);
 
-int hv_icd_suspend(struct hv_icd *s)
+int hv_icd_suspend(struct hv_device *dev)
 {
+	struct hv_icd *s = hv_get_drvdata(dev);
 	bool delivered;
 
 	mutex_lock(&s->lock);
@@ -335,8 +345,8 @@ int hv_icd_suspend(struct hv_icd *s)
 }
 EXPORT_SYMBOL_GPL(hv_icd_suspend);
 
-int hv_icd_resume(struct hv_icd *s)
+int hv_icd_resume(struct hv_device *dev)
 {
-	return hv_icd_start(s);
+	return hv_icd_start(hv_get_drvdata(dev));
 }
 EXPORT_SYMBOL_GPL(hv_icd_resume);
