@@ -322,7 +322,7 @@ def run_guest(run, outdir):
     return checks
 
 
-VANISHED = ("guest.exit", "host.error")
+VANISHED = ("guest.exit", "host.error", "guest.deadline")
 # A guest boots to its first check in about 20 s under emulation on an idle
 # machine, and in well over 100 s on a busy one.
 BOOT_DEADLINE = 240

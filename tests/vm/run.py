@@ -281,7 +281,8 @@ def stack_modules(stack, kos):
 
 def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs=None):
     name = f"{kernel['name']}-{stack}" + (f"-{rootfs}" if rootfs else "")
-    modules, qemu_extra, cmdline, timeout = [], [], [], 60
+    # The boot itself: a minute on a busy machine under emulation.
+    modules, qemu_extra, cmdline, timeout = [], [], [], 120
     testmods = []
     files = {"/lib/openlis/lib.sh": os.path.join(HERE, "guest/lib.sh")}
     for s in scenarios:
