@@ -13,12 +13,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 out="$here/../../build/vm/suite-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 
-p=0 f=0 s=0
+p=0 f=0 s=0 times=""
 group() {
-	local name=$1
+	local name=$1 t0
 	shift
 	echo "=== vm group $name: $*"
+	t0=$(date +%s)
 	"$here/run.py" --out "$out/$name" "$@" | tee "$out/$name.log"
+	times="$times $name $(($(date +%s) - t0)) s,"
 	local line
 	line=$(grep -E '^vm: [0-9]+ passed' "$out/$name.log" | tail -n1)
 	if [ -z "$line" ]; then
@@ -70,5 +72,6 @@ else
 	group balloon --kernel 6.12,6.1 --stack intree,openlis-clients \
 		--scenario balloon-resize,balloon-hotadd
 fi
+echo "vm groups:${times%,}"
 echo "vm: $p passed, $f failed, $s skipped"
 [ "$f" -eq 0 ]
