@@ -20,6 +20,16 @@ if ! command -v dkms >/dev/null; then
 	exit 1
 fi
 
+# Every module dkms.conf names must land in updates/dkms.
+mods=$(sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\(.*\)"/\1/p' "$top/dkms.conf" | tr '\n' ' ')
+mods=${mods% }
+for m in hv_vmbus hv_balloon; do
+	case " $mods " in
+	*" $m "*) ;;
+	*) fail modules "dkms.conf does not install $m (it names: $mods)" ;;
+	esac
+done
+
 mkdir -p "$work/src" "$work/dkms" "$work/lib/modules"
 rsync -a --exclude .git --exclude build --exclude .compat "$top/" "$work/src/openlis-$ver/"
 # --no-depmod: DKMS would run depmod on the machine's own /lib/modules;
@@ -47,7 +57,7 @@ for k in 6.1 6.12; do
 	"${d[@]}" install -m openlis -v "$ver" -k "$abi" --kernelsourcedir "$kdir" \
 		>"$work/install-$k.log" 2>&1
 	missing=
-	for m in hv_vmbus hv_balloon; do
+	for m in $mods; do
 		f=$(find "$work/lib/modules/$abi/updates/dkms" -name "$m.ko*" 2>/dev/null | head -n1)
 		if [ -z "$f" ]; then
 			missing="$missing $m"
@@ -62,7 +72,7 @@ for k in 6.1 6.12; do
 		missing=" (depmod: $(head -n 2 "$work/depmod-$k.log"))"
 	fi
 	if [ -z "$missing" ]; then
-		pass "$k.install" "updates/dkms: hv_vmbus hv_balloon for $abi"
+		pass "$k.install" "updates/dkms: $mods for $abi"
 	else
 		fail "$k.install" "missing or wrong:$missing; $(tail -n 3 "$work/install-$k.log")"
 	fi

@@ -18,6 +18,7 @@ import os
 import re
 import shlex
 import signal
+import shutil
 import socket
 import subprocess
 import sys
@@ -298,6 +299,8 @@ def run_guest(run, outdir):
             proc.wait(timeout=max(5, deadline - time.monotonic()))
     except Exception as e:
         why = f"{type(e).__name__}: {e}"
+        if isinstance(e, socket.timeout) and proc.poll() is None:
+            _backtrace(proc.pid, log)
         if proc.poll() is not None:
             log.flush()
             last = open(log.name).read().strip().splitlines()[-1:]
@@ -320,6 +323,24 @@ def run_guest(run, outdir):
         for status, check, detail in checks:
             f.write(f"{status} {check} {detail}\n")
     return checks
+
+
+def _backtrace(pid, log):
+    """Every thread's stack of a QEMU whose QMP went silent, into its log:
+    which lock or loop holds the main loop is the whole question."""
+    gdb = shutil.which("gdb")
+    if not gdb:
+        log.write("no gdb here: no backtrace of the silent QEMU\n")
+        return
+    try:
+        out = subprocess.run([gdb, "-p", str(pid), "-batch", "-nx",
+                              "-ex", "thread apply all bt"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True, timeout=120).stdout
+    except subprocess.TimeoutExpired:
+        out = "gdb did not finish within 120 s\n"
+    log.write("==== backtrace of the silent QEMU\n" + out + "==== end\n")
+    log.flush()
 
 
 VANISHED = ("guest.exit", "host.error", "guest.deadline")
