@@ -396,6 +396,24 @@ def run_direct(spec_path):
                     spec_path], check=True)
 
 
+# The emulated outer VM sometimes freezes whole (both vCPUs halted, no timer
+# wakes them): nothing on its console and no file written in the output
+# folder for this long means it will not come back. Longer than hostside.py's
+# own silence deadline for a guest, which writes a result when it fires.
+L1_SILENCE = 420
+
+
+def _last_write(workdir):
+    """When a file in the output folder was last written, in monotonic time."""
+    newest = 0.0
+    for entry in os.scandir(workdir):
+        try:
+            newest = max(newest, entry.stat().st_mtime)
+        except OSError:
+            pass
+    return time.monotonic() - max(0.0, time.time() - newest)
+
+
 def run_nested(spec_path, workdir, budget):
     """Boot the outer TCG VM, which runs hostside.py on the spec."""
     l1 = fetch_kernel(L1_KERNEL)
@@ -421,15 +439,26 @@ def run_nested(spec_path, workdir, budget):
         end = time.monotonic() + budget
         os.set_blocking(p.stdout.fileno(), False)
         pending = b""
+        active = checked = time.monotonic()
         while p.poll() is None:
-            if time.monotonic() > end:
+            now = time.monotonic()
+            if now > end:
                 p.kill()
                 log(f"!! outer VM exceeded its {budget} s budget")
                 break
+            if now > checked + 10:
+                checked = now
+                active = max(active, _last_write(workdir))
+                if now > active + L1_SILENCE:
+                    p.kill()
+                    log(f"!! outer VM silent for {L1_SILENCE} s (no console "
+                        "output, no file written): killed")
+                    break
             chunk = p.stdout.read()
             if not chunk:
                 time.sleep(0.2)
                 continue
+            active = time.monotonic()
             con.write(chunk.decode(errors="replace"))
             con.flush()
             pending += chunk
