@@ -52,3 +52,53 @@ vmbus_dev_by_class() {
 	done
 	return 1
 }
+
+# The integration services' host models (tests/host) are driven through
+# QOM properties of the device whose path ic_device sets in IC.
+qom() {
+	host qmp "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"$IC\",\"property\":\"$1\"}}"
+}
+# qset <property> <JSON value>
+qset() {
+	host qmp "{\"execute\":\"qom-set\",\"arguments\":{\"path\":\"$IC\",\"property\":\"$1\",\"value\":$2}}"
+}
+request() { qset request "\"$1\""; }
+answered() { [ "$(qom result)" != '"pending"' ]; }
+
+# ic_device <service> <class GUID> <openlis module> <QOM id>: the service's
+# device folder into d and its model into IC, and the driver bound to it:
+# openlis binds each service with a module of its own, the in-tree hv_utils
+# binds them all. Status 1 when the host offers no such device.
+ic_device() {
+	IC=/machine/peripheral/$4
+	d=$(vmbus_dev_by_class "$2") || {
+		fail "ic.$1.device" "no VMBus device of the $1 class (is this QEMU scripts/build-qemu.sh's?)"
+		return 1
+	}
+	case "$MODULES" in
+	*hv_utils=openlis*) _want=$3 ;;
+	*) _want=hv_utils ;;
+	esac
+	wait_for 10 test -e "$d/driver"
+	expect "ic.$1.driver" "$(basename "$(readlink "$d/driver")" 2>/dev/null)" "$_want"
+}
+
+# ic_negotiated <service>: the host model agreed on versions with the guest
+# (status 1 when it did not within 30 s).
+ic_negotiated() {
+	if wait_for 30 _ic_ready; then
+		pass "ic.$1.negotiate" "framework $(qom framework-version) service $(qom service-version)"
+	else
+		fail "ic.$1.negotiate" "host state $(qom state)"
+		return 1
+	fi
+}
+_ic_ready() { [ "$(qom state)" = '"ready"' ]; }
+
+# The daemons' messages, byte by byte. put <file> <offset> <printf format>:
+# bytes into a file; cstr <file> <offset> <max>: the NUL-terminated string
+# there; u8/u32 <file> <offset>: a little-endian number there.
+put() { printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
+cstr() { dd if="$1" bs=1 skip="$2" count="$3" 2>/dev/null | tr '\000' '\n' | head -n1; }
+u8() { od -An -tu1 -j "$2" -N1 "$1" | tr -d ' '; }
+u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }

@@ -11,29 +11,13 @@
 # qemu: -device hv-fcopy,id=hvfc,timeout=30
 # timeout: 150
 
-fc=/machine/peripheral/hvfc
 # Any Debian host has it (base-files); 18092 bytes, 3 fragments of 6 KiB.
 src=/usr/share/common-licenses/GPL-2
-qom() {
-	host qmp "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"$fc\",\"property\":\"$1\"}}"
-}
-qset() {
-	host qmp "{\"execute\":\"qom-set\",\"arguments\":{\"path\":\"$fc\",\"property\":\"$1\",\"value\":$2}}"
-}
 copy() { qset copy "\"$*\""; }
-answered() { [ "$(qom result)" != '"pending"' ]; }
-u8() { od -An -tu1 -j "$2" -N1 "$1" | tr -d ' '; }
-u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
-cstr() { dd if="$1" bs=1 skip="$2" count="$3" 2>/dev/null | tr '\000' '\n' | head -n1; }
 
-d=$(vmbus_dev_by_class "{34d14be3-dee4-41c8-9ae7-6b174977c192}") || {
-	fail ic.fcopy.device "no VMBus device of the file copy class (is this QEMU scripts/build-qemu.sh's?)"
-	exit 0
-}
 case "$MODULES" in
-*hv_utils=openlis*) want=hv_fcopy ;;
+*hv_utils=openlis*) ;;
 *)
-	want=hv_utils
 	r=$(uname -r)
 	major=${r%%.*}
 	minor=${r#*.}
@@ -44,17 +28,8 @@ case "$MODULES" in
 	fi
 	;;
 esac
-bound() { [ -e "$d/driver" ]; }
-wait_for 10 bound
-expect ic.fcopy.driver "$(basename "$(readlink "$d/driver")" 2>/dev/null)" "$want"
-
-ready() { [ "$(qom state)" = '"ready"' ]; }
-if wait_for 30 ready; then
-	pass ic.fcopy.negotiate "framework $(qom framework-version) service $(qom service-version)"
-else
-	fail ic.fcopy.negotiate "host state $(qom state)"
-	exit 0
-fi
+ic_device fcopy "{34d14be3-dee4-41c8-9ae7-6b174977c192}" hv_fcopy hvfc || exit 0
+ic_negotiated fcopy || exit 0
 expect ic.fcopy.version "$(qom framework-version) $(qom service-version)" '"3.0" "1.1"'
 
 dev=/dev/vmbus/hv_fcopy

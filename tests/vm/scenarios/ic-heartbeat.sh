@@ -6,30 +6,8 @@
 # qemu: -device hv-heartbeat,id=hvhb,interval=500
 # timeout: 60
 
-hb=/machine/peripheral/hvhb
-qom() {
-	host qmp "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"$hb\",\"property\":\"$1\"}}"
-}
-
-d=$(vmbus_dev_by_class "{57164f39-9115-4e78-ab55-382f3bd5422d}") || {
-	fail ic.heartbeat.device "no VMBus device of the heartbeat class (is this QEMU scripts/build-qemu.sh's?)"
-	exit 0
-}
-drv=$(basename "$(readlink "$d/driver")" 2>/dev/null)
-# openlis binds each service with its own module; the in-tree hv_utils binds all.
-case "$MODULES" in
-*hv_utils=openlis*) want=hv_heartbeat ;;
-*) want=hv_utils ;;
-esac
-expect ic.heartbeat.driver "$drv" "$want"
-
-ready() { [ "$(qom state)" = '"ready"' ]; }
-if wait_for 30 ready; then
-	pass ic.heartbeat.negotiate "framework $(qom framework-version) service $(qom service-version)"
-else
-	fail ic.heartbeat.negotiate "host state $(qom state)"
-	exit 0
-fi
+ic_device heartbeat "{57164f39-9115-4e78-ab55-382f3bd5422d}" hv_heartbeat hvhb || exit 0
+ic_negotiated heartbeat || exit 0
 expect ic.heartbeat.version "$(qom service-version)" '"3.0"'
 
 s0=$(qom sequence)

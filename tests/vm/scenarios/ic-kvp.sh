@@ -11,31 +11,8 @@
 # qemu: -device hv-kvp,id=hvkvp,timeout=40
 # timeout: 200
 
-kvp=/machine/peripheral/hvkvp
-qom() {
-	host qmp "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"$kvp\",\"property\":\"$1\"}}"
-}
-request() {
-	host qmp "{\"execute\":\"qom-set\",\"arguments\":{\"path\":\"$kvp\",\"property\":\"request\",\"value\":\"$1\"}}"
-}
-answered() { [ "$(qom result)" != '"pending"' ]; }
-# put <file> <offset> <printf format>: bytes into a zero-filled file
-put() { printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
-# cstr <file> <offset> <max>: the NUL-terminated string there
-cstr() { dd if="$1" bs=1 skip="$2" count="$3" 2>/dev/null | tr '\000' '\n' | head -n1; }
-u8() { od -An -tu1 -j "$2" -N1 "$1" | tr -d ' '; }
 
-d=$(vmbus_dev_by_class "{a9a0f4e7-5a45-4d96-b827-8a841e8c03e6}") || {
-	fail ic.kvp.device "no VMBus device of the KVP class (is this QEMU scripts/build-qemu.sh's?)"
-	exit 0
-}
-case "$MODULES" in
-*hv_utils=openlis*) want=hv_kvp ;;
-*) want=hv_utils ;;
-esac
-bound() { [ -e "$d/driver" ]; }
-wait_for 10 bound
-expect ic.kvp.driver "$(basename "$(readlink "$d/driver")" 2>/dev/null)" "$want"
+ic_device kvp "{a9a0f4e7-5a45-4d96-b827-8a841e8c03e6}" hv_kvp hvkvp || exit 0
 
 dev=/dev/vmbus/hv_kvp
 if [ -c $dev ]; then
@@ -72,13 +49,7 @@ else
 	exit 0
 fi
 
-ready() { [ "$(qom state)" = '"ready"' ]; }
-if wait_for 30 ready; then
-	pass ic.kvp.negotiate "framework $(qom framework-version) service $(qom service-version)"
-else
-	fail ic.kvp.negotiate "host state $(qom state)"
-	exit 0
-fi
+ic_negotiated kvp || exit 0
 expect ic.kvp.version "$(qom framework-version) $(qom service-version)" '"3.0" "4.0"'
 
 # The host enumerates the auto pool (2) as Hyper-V does for the intrinsic

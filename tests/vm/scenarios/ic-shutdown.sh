@@ -9,36 +9,10 @@
 # qemu: -device hv-shutdown,id=hvsd
 # timeout: 90
 
-sd=/machine/peripheral/hvsd
-qom() {
-	host qmp "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"$sd\",\"property\":\"$1\"}}"
-}
-request() {
-	host qmp "{\"execute\":\"qom-set\",\"arguments\":{\"path\":\"$sd\",\"property\":\"request\",\"value\":\"$1\"}}"
-}
-
-d=$(vmbus_dev_by_class "{0e0b6031-5213-4934-818b-38d90ced39db}") || {
-	fail ic.shutdown.device "no VMBus device of the shutdown class (is this QEMU scripts/build-qemu.sh's?)"
-	exit 0
-}
-drv=$(basename "$(readlink "$d/driver")" 2>/dev/null)
-# openlis binds each service with its own module; the in-tree hv_utils binds all.
-case "$MODULES" in
-*hv_utils=openlis*) want=hv_shutdown ;;
-*) want=hv_utils ;;
-esac
-expect ic.shutdown.driver "$drv" "$want"
-
-ready() { [ "$(qom state)" = '"ready"' ]; }
-if wait_for 30 ready; then
-	pass ic.shutdown.negotiate "framework $(qom framework-version) service $(qom service-version)"
-else
-	fail ic.shutdown.negotiate "host state $(qom state)"
-	exit 0
-fi
+ic_device shutdown "{0e0b6031-5213-4934-818b-38d90ced39db}" hv_shutdown hvsd || exit 0
+ic_negotiated shutdown || exit 0
 expect ic.shutdown.version "$(qom service-version)" '"3.2"'
 
-answered() { [ "$(qom result)" != '"pending"' ]; }
 expect ic.shutdown.unknown.sent "$(request 8)" '{}'
 wait_for 10 answered
 expect ic.shutdown.unknown.answer "$(qom result)" '"failed 0x80004005"'

@@ -7,41 +7,18 @@
 # qemu: -device hv-timesync,id=hvts
 # timeout: 90
 
-ts=/machine/peripheral/hvts
-qom() {
-	host qmp "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"$ts\",\"property\":\"$1\"}}"
-}
-sync_to() {
-	host qmp "{\"execute\":\"qom-set\",\"arguments\":{\"path\":\"$ts\",\"property\":\"sync\",\"value\":\"$1\"}}"
-}
+sync_to() { qset sync "\"$1\""; }
 
-d=$(vmbus_dev_by_class "{9527e630-d0ae-497b-adce-e80ab0175caf}") || {
-	fail ic.timesync.device "no VMBus device of the timesync class (is this QEMU scripts/build-qemu.sh's?)"
-	exit 0
-}
-drv=$(basename "$(readlink "$d/driver")" 2>/dev/null)
-# openlis binds each service with its own module; the in-tree hv_utils binds all.
-case "$MODULES" in
-*hv_utils=openlis*) want=hv_timesync ;;
-*) want=hv_utils ;;
-esac
-expect ic.timesync.driver "$drv" "$want"
-
-ready() { [ "$(qom state)" = '"ready"' ]; }
-if wait_for 30 ready; then
-	pass ic.timesync.negotiate "framework $(qom framework-version) service $(qom service-version)"
-else
-	fail ic.timesync.negotiate "host state $(qom state)"
-	exit 0
-fi
+ic_device timesync "{9527e630-d0ae-497b-adce-e80ab0175caf}" hv_timesync hvts || exit 0
+ic_negotiated timesync || exit 0
 expect ic.timesync.version "$(qom service-version)" '"4.0"'
 
-answered() {
+synced() {
 	a=$(qom answers)
 	case "$a" in ''|*[!0-9]*) return 1 ;; esac
 	[ "$a" -ge 1 ]
 }
-if wait_for 15 answered; then
+if wait_for 15 synced; then
 	pass ic.timesync.answers "$(qom answers) answers to $(qom syncs) syncs and $(qom samples) samples"
 else
 	fail ic.timesync.answers "no answer (sent $(qom messages-sent))"

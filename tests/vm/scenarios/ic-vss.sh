@@ -8,34 +8,8 @@
 # qemu: -device hv-vss,id=hvvss,timeout=30
 # timeout: 120
 
-vss=/machine/peripheral/hvvss
-qom() {
-	host qmp "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"$vss\",\"property\":\"$1\"}}"
-}
-request() {
-	host qmp "{\"execute\":\"qom-set\",\"arguments\":{\"path\":\"$vss\",\"property\":\"request\",\"value\":\"$1\"}}"
-}
-answered() { [ "$(qom result)" != '"pending"' ]; }
-
-d=$(vmbus_dev_by_class "{35fa2e29-ea23-4236-96ae-3a6ebacba440}") || {
-	fail ic.vss.device "no VMBus device of the VSS class (is this QEMU scripts/build-qemu.sh's?)"
-	exit 0
-}
-case "$MODULES" in
-*hv_utils=openlis*) want=hv_vss ;;
-*) want=hv_utils ;;
-esac
-bound() { [ -e "$d/driver" ]; }
-wait_for 10 bound
-expect ic.vss.driver "$(basename "$(readlink "$d/driver")" 2>/dev/null)" "$want"
-
-ready() { [ "$(qom state)" = '"ready"' ]; }
-if wait_for 30 ready; then
-	pass ic.vss.negotiate "framework $(qom framework-version) service $(qom service-version)"
-else
-	fail ic.vss.negotiate "host state $(qom state)"
-	exit 0
-fi
+ic_device vss "{35fa2e29-ea23-4236-96ae-3a6ebacba440}" hv_vss hvvss || exit 0
+ic_negotiated vss || exit 0
 expect ic.vss.version "$(qom framework-version) $(qom service-version)" '"3.0" "5.0"'
 
 dev=/dev/vmbus/hv_vss
