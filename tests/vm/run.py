@@ -474,6 +474,8 @@ def run_nested(spec_path, workdir, budget):
         rest = p.stdout.read() or b""
         con.write(rest.decode(errors="replace"))
         p.wait()
+        con.write(f"\n(outer QEMU exit status {p.returncode})\n")
+    return p.returncode
 
 
 def main():
@@ -561,7 +563,7 @@ def main():
     elif route == "direct":
         run_direct(spec_path)
     else:
-        run_nested(spec_path, workdir, budget)
+        status = run_nested(spec_path, workdir, budget)
         # The emulated outer VM itself sometimes dies (TCG under nested KVM):
         # boot it once more for the guests that never reported.
         missing = [r for r in runs if not os.path.exists(
@@ -576,8 +578,9 @@ def main():
             runs = [r for r in runs if r not in missing]
             missing = []
         if missing:
-            log(f"NOTE the outer VM died before {', '.join(r['name'] for r in missing)}"
-                " reported: booting it once more for them")
+            log(f"NOTE the outer VM died (QEMU status {status}) before "
+                f"{', '.join(r['name'] for r in missing)} reported: booting "
+                "it once more for them")
             retry = dict(spec, runs=missing)
             retry_path = os.path.join(workdir, "spec-retry.json")
             with open(retry_path, "w") as f:
