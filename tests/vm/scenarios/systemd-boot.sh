@@ -32,10 +32,24 @@ fi
 expect systemd.virt "$(systemd-detect-virt 2>&1)" microsoft
 
 # hv-balloon is always offered; a device left without a driver means udev
-# found no module for its modalias.
+# found no module for its modalias. Since 6.10 the kernel's file copy is
+# uio_hv_generic, bound only by its UIO daemon, which Debian's
+# hyperv-daemons here does not ship: on the in-tree stack that device stays
+# unbound, and is left out.
+fcopy_class="{34d14be3-dee4-41c8-9ae7-6b174977c192}"
+no_fcopy=
+r=$(uname -r)
+case "$STACK:${r%%.*}.$(echo "$r" | cut -d. -f2)" in
+intree:6.1[0-9]|intree:6.[2-9][0-9]|intree:[7-9].*)
+	no_fcopy=1
+	skip vmbus.fcopy.intree "the in-tree file copy of $r is uio_hv_generic, bound by a UIO daemon this guest does not have"
+	;;
+esac
 has_devices() { [ -n "$(ls /sys/bus/vmbus/devices 2>/dev/null)" ]; }
 all_bound() {
 	for d in /sys/bus/vmbus/devices/*; do
+		[ -n "$no_fcopy" ] && [ "$(cat "$d/class_id")" = "$fcopy_class" ] &&
+			continue
 		[ -e "$d/driver" ] || return 1
 	done
 }
@@ -44,6 +58,7 @@ if ! wait_for 30 has_devices; then
 elif wait_for 60 all_bound; then
 	list=""
 	for d in /sys/bus/vmbus/devices/*; do
+		[ -e "$d/driver" ] || continue
 		list="$list $(basename "$(readlink "$d/driver")")"
 	done
 	pass vmbus.devices "$(ls /sys/bus/vmbus/devices | wc -l) device(s), drivers:$list"
