@@ -28,11 +28,14 @@ else
 fi
 
 # Debian's package records its binaries' checksums: a changed one is
-# openlis's, installed over it.
+# openlis's, installed over it; one no package owns (6.12's hyperv-daemons
+# has no file-copy daemon) is openlis's too.
 binary_of() {
 	bin=/usr/sbin/hv_$1_daemon
 	if [ ! -x "$bin" ]; then
 		echo "none"
+	elif ! dpkg -S "$bin" >/dev/null 2>&1; then
+		echo "openlis's $bin"
 	elif dpkg -V hyperv-daemons 2>/dev/null | grep -q " $bin\$"; then
 		echo "openlis's $bin"
 	else
