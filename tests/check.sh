@@ -36,8 +36,9 @@ stage() {
 	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
 	s=$(echo "$line" | sed -nE 's/.* ([0-9]+) skipped.*/\1/p')
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + ${s:-0}))
-	echo "==== $name: $((${p} + ${f} + ${s:-0})) checks in $(($(date +%s) - t0)) s"
-	times="$times $name $(($(date +%s) - t0)) s,"
+	local dt=$(($(date +%s) - t0))
+	echo "==== $name: $((${p} + ${f} + ${s:-0})) checks in $dt s"
+	times="$times $name $dt s,"
 }
 
 echo "==== dependencies"

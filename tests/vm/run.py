@@ -60,6 +60,13 @@ def time_left():
     return int(deadline) - time.time()
 
 
+def budget_skips(runs, what):
+    """SKIP lines for guests the check's time budget leaves out."""
+    return [(r["name"], f"guest.ran {what}: the check's time budget "
+             "(OPENLIS_VM_DEADLINE) ran out; run this group on its own")
+            for r in runs]
+
+
 def log(msg):
     print(msg, flush=True)
 
@@ -396,10 +403,11 @@ def run_direct(spec_path):
                     spec_path], check=True)
 
 
-# The emulated outer VM sometimes freezes whole (both vCPUs halted, no timer
-# wakes them): nothing on its console and no file written in the output
-# folder for this long means it will not come back. Longer than hostside.py's
-# own silence deadline for a guest, which writes a result when it fires.
+# A vCPU of the emulated outer VM sometimes freezes, and hostside.py with it
+# (tests/host/README.md): nothing on the outer console and no file of
+# hostside.py's written for this long means it will not come back. Longer
+# than hostside.py's own silence deadline for a guest, after which it writes
+# a result.
 L1_SILENCE = 420
 
 
@@ -456,7 +464,7 @@ def run_nested(spec_path, workdir, budget):
                 if now > active + L1_SILENCE:
                     p.kill()
                     log(f"!! outer VM silent for {L1_SILENCE} s (no console "
-                        "output, no file written): killed")
+                        "output, no file of hostside.py's written): killed")
                     break
             chunk = p.stdout.read()
             if not chunk:
@@ -551,18 +559,13 @@ def main():
         budget = max(0, int(left))
         log(f"== vm: the check's time budget leaves {budget} s for this run")
         if runs and budget < min(r["timeout"] for r in runs) + 300:
-            for r in runs:
-                skipped.append((r["name"], "guest.ran not started: the "
-                                "check's time budget (OPENLIS_VM_DEADLINE) "
-                                "ran out; run this group on its own"))
+            skipped += budget_skips(runs, "not started")
             runs = []
     log(f"== route: {route} ({'KVM has Hyper-V SynIC' if route == 'direct' else 'TCG outer VM, KVM inside'})")
     started = time.monotonic()
-    if not runs:
-        pass
-    elif route == "direct":
+    if runs and route == "direct":
         run_direct(spec_path)
-    else:
+    elif runs:
         status = run_nested(spec_path, workdir, budget)
         # The emulated outer VM itself sometimes dies (TCG under nested KVM):
         # boot it once more for the guests that never reported.
@@ -571,10 +574,7 @@ def main():
         left = time_left()
         if missing and left is not None and \
                 left < sum(r["timeout"] for r in missing) + 300:
-            for r in missing:
-                skipped.append((r["name"], "guest.ran not run to its end: the "
-                                "check's time budget (OPENLIS_VM_DEADLINE) ran "
-                                "out; run this group on its own"))
+            skipped += budget_skips(missing, "not run to its end")
             runs = [r for r in runs if r not in missing]
             missing = []
         if missing:
@@ -587,10 +587,9 @@ def main():
                 json.dump(retry, f, indent=1)
             os.replace(os.path.join(workdir, "l1.console.log"),
                        os.path.join(workdir, "l1.console.log.attempt1"))
-            retry_budget = sum(r["timeout"] for r in missing) + 300
-            if left is not None:
-                retry_budget = min(retry_budget, int(left))
-            run_nested(retry_path, workdir, retry_budget)
+            # The budget check above left room for this.
+            run_nested(retry_path, workdir,
+                       sum(r["timeout"] for r in missing) + 300)
             for r in missing:
                 res = os.path.join(workdir, r["name"] + ".results")
                 if os.path.exists(res):

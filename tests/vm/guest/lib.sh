@@ -83,6 +83,16 @@ ic_device() {
 	expect "ic.$1.driver" "$(basename "$(readlink "$d/driver")" 2>/dev/null)" "$_want"
 }
 
+# Since 6.10 the kernel's own file copy is uio_hv_generic with a UIO
+# daemon, no longer an hv_utils service: true on such a kernel.
+fcopy_moved_to_uio() {
+	_r=$(uname -r)
+	_major=${_r%%.*}
+	_minor=${_r#*.}
+	_minor=${_minor%%.*}
+	[ "$_major" -gt 6 ] || { [ "$_major" -eq 6 ] && [ "$_minor" -ge 10 ]; }
+}
+
 # ic_negotiated <service>: the host model agreed on versions with the guest
 # (status 1 when it did not within 30 s).
 ic_negotiated() {

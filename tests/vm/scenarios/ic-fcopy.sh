@@ -18,12 +18,8 @@ copy() { qset copy "\"$*\""; }
 case "$MODULES" in
 *hv_utils=openlis*) ;;
 *)
-	r=$(uname -r)
-	major=${r%%.*}
-	minor=${r#*.}
-	minor=${minor%%.*}
-	if [ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -ge 10 ]; }; then
-		skip ic.fcopy.intree "the in-tree hv_utils of $r has no file copy (moved to uio_hv_generic in 6.10)"
+	if fcopy_moved_to_uio; then
+		skip ic.fcopy.intree "the in-tree hv_utils of $(uname -r) has no file copy (moved to uio_hv_generic in 6.10)"
 		exit 0
 	fi
 	;;

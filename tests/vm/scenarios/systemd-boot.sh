@@ -38,13 +38,10 @@ expect systemd.virt "$(systemd-detect-virt 2>&1)" microsoft
 # unbound, and is left out.
 fcopy_class="{34d14be3-dee4-41c8-9ae7-6b174977c192}"
 no_fcopy=
-r=$(uname -r)
-case "$STACK:${r%%.*}.$(echo "$r" | cut -d. -f2)" in
-intree:6.1[0-9]|intree:6.[2-9][0-9]|intree:[7-9].*)
+if [ "$STACK" = intree ] && fcopy_moved_to_uio; then
 	no_fcopy=1
-	skip vmbus.fcopy.intree "the in-tree file copy of $r is uio_hv_generic, bound by a UIO daemon this guest does not have"
-	;;
-esac
+	skip vmbus.fcopy.intree "the in-tree file copy of $(uname -r) is uio_hv_generic, bound by a UIO daemon this guest does not have"
+fi
 has_devices() { [ -n "$(ls /sys/bus/vmbus/devices 2>/dev/null)" ]; }
 all_bound() {
 	for d in /sys/bus/vmbus/devices/*; do
