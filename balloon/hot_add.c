@@ -53,13 +53,25 @@ static void hv_ha_online_one(struct hv_dm *dm, struct dm_ha_region *rg,
 static void hv_ha_online_page(struct page *pg, unsigned int order)
 {
 	struct hv_dm *dm = hv_dm_ha;
-	unsigned long pfn = page_to_pfn(pg), flags, i;
+	unsigned long pfn = page_to_pfn(pg), nr = 1UL << order, flags, i;
 	struct dm_ha_region *rg;
 
 	spin_lock_irqsave(&dm->ha_lock, flags);
 	rg = dm_ha_find(&dm->regions, pfn);
-	if (rg && pfn + (1UL << order) <= rg->end) {
-		for (i = 0; i < (1UL << order); i++)
+	if (rg && pfn + nr > rg->end)
+		rg = NULL;
+	if (rg && dm_ha_backed_in(rg, pfn, pfn + nr) == nr) {
+		/*
+		 * All backed: free the block whole. Freed page by page, it
+		 * is merged up through the buddy orders once per page.
+		 */
+		for (i = 0; i < nr; i++)
+			if (PageOffline(pg + i))
+				__ClearPageOffline(pg + i);
+		generic_online_page(pg, order);
+		dm->pages_onlined += nr;
+	} else if (rg) {
+		for (i = 0; i < nr; i++)
 			hv_ha_online_one(dm, rg, pg + i);
 	} else {
 		/* Not ours (e.g. memory plugged by someone else). */

@@ -1,15 +1,17 @@
 #!/bin/bash
 # Build a QEMU that models the Hyper-V integration services (heartbeat,
 # shutdown, timesync, ...) as VMBus devices: Debian's QEMU source package
-# plus the device models of tests/host/ (see tests/host/README.md).
+# plus the device models of tests/host/ and its fixes to QEMU's own devices
+# (tests/host/patches/; see tests/host/README.md).
 #
 #   scripts/build-qemu.sh [--fetch-only]
 #
 # The build goes to $OPENLIS_CACHE/qemu/<debian version>-<hash>/, where the
-# hash covers the models in tests/host/ and this script, so a change to either builds
-# anew and an unchanged tree only prints the cached binary. The last line on
-# stdout is the path of qemu-system-x86_64 (use it as OPENLIS_QEMU); progress
-# goes to stderr. Installs its build dependencies with apt-get when root.
+# hash covers the models and patches in tests/host/ and this script, so a
+# change to any of them builds anew and an unchanged tree only prints the
+# cached binary. The last line on stdout is the path of qemu-system-x86_64
+# (use it as OPENLIS_QEMU); progress goes to stderr. Installs its build
+# dependencies with apt-get when root.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +29,7 @@ say() { echo "build-qemu: $*" >&2; }
 # What goes into the build: this script and the models (not the README).
 hash=$({
 	cat "$0"
-	(cd "$models" && LC_ALL=C ls hv-*.c hv-*.h meson.build.in |
+	(cd "$models" && LC_ALL=C ls hv-*.c hv-*.h meson.build.in patches/*.patch |
 		xargs -d '\n' sha256sum)
 } | sha256sum | cut -c1-12)
 slug() { echo "$1" | tr '~+:' '___'; }
@@ -136,6 +138,14 @@ say "copying the source to $out/src"
 cp -a "$src/qemu" "$out/src"
 cp "$models"/hv-*.c "$models"/hv-*.h "$out/src/hw/hyperv/"
 cat "$models/meson.build.in" >>"$out/src/hw/hyperv/meson.build"
+# Fixes to QEMU's own devices that the scenarios ran into.
+for p in "$models"/patches/*.patch; do
+	say "applying $(basename "$p")"
+	patch -d "$out/src" -p1 -s <"$p" >&2 || {
+		say "$(basename "$p") does not apply to qemu $version"
+		exit 1
+	}
+done
 # Debian's orig tarball has no EDK2 images; do not try to unpack them.
 sed -i 's/^\( *unpack_edk2_blobs = \)bzip2.found()/\1false/' "$out/src/meson.build"
 grep -q '^ *unpack_edk2_blobs = false$' "$out/src/meson.build" || {

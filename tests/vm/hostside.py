@@ -247,7 +247,11 @@ def run_guest(run, outdir):
                 done = True
                 break
             if not chunk:
-                proc.poll()
+                # Its exit status tells a reset (0) from a crash.
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
                 checks.append(("FAIL", "guest.exit",
                                f"the guest's control port closed before @@DONE "
                                f"(QEMU status {proc.returncode})"))
@@ -357,30 +361,54 @@ def vanished(checks):
     return any(st == "FAIL" and name in VANISHED for st, name, _ in checks)
 
 
+def _keep_attempt(outdir, name, attempt):
+    """Keep a failed attempt's logs beside the next attempt's."""
+    for ext in ("console.log", "host.log", "results"):
+        src = os.path.join(outdir, f"{name}.{ext}")
+        if os.path.exists(src):
+            os.replace(src, f"{src}.attempt{attempt}")
+
+
 def main():
     spec_path = sys.argv[1]
     with open(spec_path) as f:
         spec = json.load(f)
     outdir = os.path.dirname(os.path.abspath(spec_path))
+    # In an outer VM a guest that vanished may have taken the outer VM's
+    # KVM down with it (a second attempt there has been seen to die in its
+    # first seconds): run.py retries it in a new outer VM instead.
+    retry_outside = spec.get("retry_outside", False)
     for run in spec["runs"]:
         if spec.get("sockdir"):
             run["sockdir"] = spec["sockdir"]
+        attempt = run.get("attempt", 1)
         print(f"== guest {run['name']}", flush=True)
         checks = run_guest(run, outdir)
-        if vanished(checks):
-            why = "; ".join(d for st, n, d in checks if n in VANISHED)
+        gone = vanished(checks)
+        why = "; ".join(d for st, n, d in checks if n in VANISHED)
+        if gone and attempt == 1 and retry_outside:
+            print(f"  NOTE [{run['name']}] the guest vanished ({why}): "
+                  "it runs once more in a new outer VM, with the guests "
+                  "after it", flush=True)
+            _keep_attempt(outdir, run["name"], attempt)
+            with open(os.path.join(outdir, f"{run['name']}.vanished"),
+                      "w") as f:
+                f.write(why + "\n")
+            break
+        if gone and attempt == 1:
             print(f"  NOTE [{run['name']}] the guest vanished ({why}): "
                   "running it once more", flush=True)
-            for ext in ("console.log", "host.log"):
-                src = os.path.join(outdir, f"{run['name']}.{ext}")
-                if os.path.exists(src):
-                    os.replace(src, src + ".attempt1")
+            _keep_attempt(outdir, run["name"], attempt)
+            run["retry_why"] = f"the first attempt vanished: {why}"
             checks = run_guest(run, outdir)
+            gone = vanished(checks)
+        if run.get("retry_why"):
             with open(os.path.join(outdir, f"{run['name']}.results"), "a") as f:
-                f.write(f"SKIP guest.retried the first attempt vanished: {why}\n")
+                f.write(f"SKIP guest.retried {run['retry_why']}\n")
+        if gone and retry_outside:
+            break
     with open(os.path.join(outdir, "hostside.done"), "w") as f:
         f.write("ok\n")
-
 
 if __name__ == "__main__":
     main()

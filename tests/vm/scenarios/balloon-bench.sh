@@ -11,6 +11,7 @@
 # hot-add: 512 MiB, timed by the host (QEMU counts it on the guest's answer).
 # modules: hv_vmbus hv_balloon
 # timeout: 420
+# host: openlis-qemu
 # cmdline: memhp_default_state=online
 
 mib=$((1024 * 1024))

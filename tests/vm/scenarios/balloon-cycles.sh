@@ -3,6 +3,7 @@
 # per request).
 # modules: hv_vmbus hv_balloon
 # timeout: 300
+# host: openlis-qemu
 
 mib=$((1024 * 1024))
 step=$((128 * mib))

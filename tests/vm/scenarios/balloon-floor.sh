@@ -4,6 +4,7 @@
 # target goes back to where it was.
 # modules: hv_vmbus hv_balloon
 # timeout: 300
+# host: openlis-qemu
 
 mib=$((1024 * 1024))
 

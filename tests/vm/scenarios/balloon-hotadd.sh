@@ -5,6 +5,7 @@
 # target goes back to where it was, which the host meets by ballooning.
 # modules: hv_vmbus hv_balloon
 # timeout: 300
+# host: openlis-qemu
 # cmdline: memhp_default_state=online
 
 mib=$((1024 * 1024))

@@ -4,6 +4,7 @@
 # capabilities report, so every wait is a poll with a deadline.
 # modules: hv_vmbus hv_balloon
 # timeout: 300
+# host: openlis-qemu
 
 step=$((256 * 1024 * 1024))
 total0=$(meminfo_kb MemTotal)

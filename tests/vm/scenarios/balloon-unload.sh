@@ -6,6 +6,7 @@
 # post-init quiet time again; so this scenario is best run last.
 # modules: hv_vmbus hv_balloon
 # timeout: 300
+# host: openlis-qemu
 
 . /etc/openlis.conf
 mib=$((1024 * 1024))
