@@ -21,8 +21,8 @@ QMP balloon targets make Debian's hv-balloon abort now and then
 
 Where /dev/kvm offers Hyper-V SynIC the guests run under it directly;
 otherwise an outer TCG VM (L1) provides a KVM that does, and the guests of
-the invocation run inside it: a guest lost there runs once more in a new
-outer VM.
+the invocation run inside it: a guest lost there runs again in a new
+outer VM (hostside.ATTEMPTS attempts in all).
 """
 
 import argparse
@@ -39,6 +39,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import initramfs  # noqa: E402
+import hostside  # noqa: E402
 
 CACHE = os.environ.get("OPENLIS_CACHE", os.path.expanduser("~/.cache/openlis"))
 QEMU = os.environ.get("OPENLIS_QEMU", "qemu-system-x86_64")
@@ -450,50 +451,42 @@ def _last_write(workdir):
 
 
 # Outer VMs booted again after the first, for guests that vanished or were
-# running when an outer VM died: each guest has two attempts, so this bounds
-# only outer VMs that die before any guest starts.
-MAX_OUTER_RETRIES = 4
+# running when an outer VM died. Every guest has hostside.ATTEMPTS
+# attempts, so this bounds only outer VMs that die before any guest starts.
+MAX_OUTER_RETRIES = 8
 
 
 def outer_retries(runs, workdir, status):
     """The guests of @runs still without results after an outer VM ended,
-    each marked as its first or second attempt. A guest that was running
-    when the outer VM died counts that as an attempt; on its second one
-    it gets a result saying so."""
+    each with its next attempt number. A guest that was running when the
+    outer VM died counts that as an attempt; after its last one it gets a
+    result saying so."""
     missing = []
     for r in runs:
         base = os.path.join(workdir, r["name"])
+        attempt = r.get("attempt", 1)
         if os.path.exists(base + ".results"):
             continue
         if os.path.exists(base + ".vanished"):
             with open(base + ".vanished") as f:
-                why = f.read().strip()
+                why = f"attempt {attempt} vanished: {f.read().strip()}"
             os.unlink(base + ".vanished")
-            r["retry_why"] = f"the first attempt vanished: {why}"
         elif os.path.exists(base + ".host.log"):
-            why = f"the outer VM died while it ran (QEMU status {status})"
-            if r.get("attempt", 1) > 1:
-                with open(base + ".results", "w") as f:
-                    f.write(f"FAIL guest.exit {why}, in both attempts\n"
-                            f"SKIP guest.retried {r['retry_why']}\n")
-                continue
-            for ext in ("console.log", "host.log"):
-                if os.path.exists(f"{base}.{ext}"):
-                    os.replace(f"{base}.{ext}", f"{base}.{ext}.attempt1")
-            r["retry_why"] = f"the first attempt ended: {why}"
+            why = (f"attempt {attempt} ended: the outer VM died while it ran "
+                   f"(QEMU status {status})")
+            hostside.keep_attempt(workdir, r["name"], attempt)
         else:
             missing.append(r)
             continue
-        r["attempt"] = 2
+        r["retry_why"] = "; ".join(filter(None, [r.get("retry_why"), why]))
+        if attempt >= hostside.ATTEMPTS:
+            with open(base + ".results", "w") as f:
+                f.write(f"FAIL guest.exit lost in all {attempt} attempts\n"
+                        f"SKIP guest.retried {r['retry_why']}\n")
+            continue
+        r["attempt"] = attempt + 1
         missing.append(r)
     return missing
-
-
-# vgif=0: KVM leaves its guests' GIF to the emulated SVM's intercepts rather
-# than to TCG's virtual GIF (a suspect in the outer VM's frozen vCPUs).
-L1_KVM_AMD = os.environ.get("OPENLIS_L1_KVM_AMD", "vgif=0").replace(" ", ",")
-L1_APPEND = os.environ.get("OPENLIS_L1_APPEND", "")
-
 
 def run_nested(spec_path, workdir, budget):
     """Boot the outer TCG VM, which runs hostside.py on the spec."""
