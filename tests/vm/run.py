@@ -405,10 +405,10 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs=None):
             "rootfs": rootfs}
 
 
-# Guests in the outer VM keep their memory locked, so that the balloon's
-# discards of ballooned pages fail (QEMU warns and goes on, its accounting
-# unchanged). Discards there made guests reset in the middle of an inflate,
-# with either stack, and then the outer VM die (tests/host/README.md).
+# Guests in the outer VM keep their memory locked, so that QEMU's discards
+# of ballooned pages fail (it warns and goes on, its accounting unchanged):
+# guests of either stack reset in the middle of inflates whose pages it
+# discarded, and the outer VM was damaged after (tests/host/README.md).
 # on-fault: locked as the guest touches it, not all at boot.
 NESTED_GUEST_ARGS = ["-overcommit", "mem-lock=on-fault"]
 
@@ -487,6 +487,14 @@ def outer_retries(runs, workdir, status):
         r["attempt"] = attempt + 1
         missing.append(r)
     return missing
+
+
+# vgif=0: KVM leaves its guests' GIF to the emulated SVM's intercepts rather
+# than to TCG's virtual GIF (a suspect in the outer VM's frozen vCPUs).
+L1_KVM_AMD = os.environ.get("OPENLIS_L1_KVM_AMD", "vgif=0").replace(" ", ",")
+# More of the outer kernel's command line, for experiments.
+L1_APPEND = os.environ.get("OPENLIS_L1_APPEND", "")
+
 
 def run_nested(spec_path, workdir, budget):
     """Boot the outer TCG VM, which runs hostside.py on the spec."""
