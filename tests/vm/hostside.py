@@ -367,6 +367,11 @@ def vanished(checks):
 ATTEMPTS = 3
 
 
+def add_loss(run, what):
+    """Add a lost attempt to what the guest's retried line will name."""
+    run["retry_why"] = "; ".join(filter(None, [run.get("retry_why"), what]))
+
+
 def keep_attempt(outdir, name, attempt):
     """Keep a lost attempt's logs beside the next attempt's."""
     for ext in ("console.log", "host.log", "results"):
@@ -406,18 +411,18 @@ def main():
                 break
             print(f"  NOTE [{run['name']}] attempt {attempt} vanished "
                   f"({why}): running it again", flush=True)
-            run["retry_why"] = "; ".join(filter(None, [
-                run.get("retry_why"), f"attempt {attempt} vanished: {why}"]))
+            add_loss(run, f"attempt {attempt} vanished: {why}")
             attempt += 1
-        if gone and attempt < ATTEMPTS and retry_outside:
-            break
-        if run.get("retry_why"):
+        # Handed on to a new outer VM: no results here yet.
+        handed_on = gone and retry_outside and attempt < ATTEMPTS
+        if run.get("retry_why") and not handed_on:
             with open(os.path.join(outdir, f"{run['name']}.results"), "a") as f:
                 f.write(f"SKIP guest.retried {run['retry_why']}\n")
         if gone and retry_outside:
             break
     with open(os.path.join(outdir, "hostside.done"), "w") as f:
         f.write("ok\n")
+
 
 if __name__ == "__main__":
     main()

@@ -478,7 +478,7 @@ def outer_retries(runs, workdir, status):
         else:
             missing.append(r)
             continue
-        r["retry_why"] = "; ".join(filter(None, [r.get("retry_why"), why]))
+        hostside.add_loss(r, why)
         if attempt >= hostside.ATTEMPTS:
             with open(base + ".results", "w") as f:
                 f.write(f"FAIL guest.exit lost in all {attempt} attempts\n"
