@@ -474,6 +474,12 @@ enum hvic_verdict hvic_kvp_to_daemon(const struct hvic_msg *m,
 		n = hvic_field_to_utf8(kv->key, kv->key_size, sizeof(kv->key),
 				       (char *)okv->key, sizeof(okv->key));
 		okv->key_size = n;
+		/*
+		 * Upstream's daemon copies value_size bytes of the stored
+		 * value into its answer: left at 0, the host reads an empty
+		 * value, as it does on the in-tree driver.
+		 */
+		okv->value_size = sizeof(okv->value);
 		ok = n > 0;
 		break;
 	case KVP_OP_DELETE:

@@ -281,6 +281,31 @@ static void test_kvp(void)
 	CHECK_EQ(hvic_kvp_to_daemon(&m, out, &act), HVIC_BAD_VALUE);
 	free(p);
 
+	/*
+	 * A get: the daemon is offered the whole value field, which
+	 * upstream's daemon copies that much of, and its answer, in the
+	 * get layout, reaches the host whole.
+	 */
+	memset(in, 0, sizeof(*in));
+	in->kvp_hdr.operation = KVP_OP_GET;
+	in->kvp_hdr.pool = KVP_POOL_EXTERNAL;
+	put16(in->body.kvp_get.data.key, "Key");
+	in->body.kvp_get.data.key_size = 8;
+	blen = HVIC_KVP_BODY(kvp_get);
+	p = packet(HVIC_TYPE_KVP, in, blen);
+	CHECK_EQ(hvic_check(p, HVIC_BODY_OFFSET + blen, &m), HVIC_OK);
+	CHECK_EQ(hvic_kvp_to_daemon(&m, out, &act), HVIC_OK);
+	CHECK(!strcmp((char *)out->body.kvp_get.data.key, "Key"));
+	CHECK_EQ(out->body.kvp_get.data.value_size,
+		 sizeof(out->body.kvp_get.data.value));
+	memset(reply, 0, sizeof(*reply));
+	memcpy(reply->body.kvp_get.data.value, "bleu", 5);
+	hvic_kvp_to_host(&m, reply, false, &status);
+	CHECK_EQ(status, HVIC_S_OK);
+	CHECK_EQ(((struct hv_kvp_msg *)m.body)->body.kvp_get.data.value_size, 10);
+	CHECK_EQ(((struct hv_kvp_msg *)m.body)->body.kvp_get.data.value[6], 'u');
+	free(p);
+
 	/* Enumerate, and the daemon's answer back into the host's buffer. */
 	memset(in, 0, sizeof(*in));
 	in->kvp_hdr.operation = KVP_OP_ENUMERATE;

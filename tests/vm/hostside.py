@@ -13,6 +13,7 @@ Guest <-> host protocol, one line at a time on the guest's second serial port:
 
 import base64
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -84,6 +85,7 @@ class Host:
         self.qmp = qmp
         self.name = name
         self.outdir = outdir
+        self.files = []
 
     def data_path(self, name, key):
         return os.path.join(self.outdir, f"{name}.{key}.txt")
@@ -158,6 +160,29 @@ class Host:
     def do_time(self):
         return str(time.time())
 
+    def do_mkfile(self, mib):
+        """A host file of random data for a file copy: "<path> <sha256>".
+        Removed when the guest's run ends (remove_files)."""
+        n = int(mib)
+        if not 0 < n <= 4096:
+            return f"error size {mib} MiB out of 1..4096"
+        path = os.path.join(self.outdir, f"{self.name}.hostfile-{n}")
+        digest = hashlib.sha256()
+        with open(path, "wb") as f:
+            for _ in range(n):
+                chunk = os.urandom(1 << 20)
+                digest.update(chunk)
+                f.write(chunk)
+        self.files.append(path)
+        return f"{path} {digest.hexdigest()}"
+
+    def remove_files(self):
+        for path in self.files:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+
 
 def _poweroff_result(proc, checks):
     """The guest was asked to power off: QEMU must exit, and cleanly."""
@@ -206,6 +231,7 @@ def run_guest(run, outdir):
     poweroff_expected = False
     heard = False
     last_heard = started
+    host = None
     try:
         qmp = QMP(qmp_path, time.monotonic() + 30)
         host = Host(qmp, name, outdir)
@@ -311,6 +337,8 @@ def run_guest(run, outdir):
             why = f"QEMU exited ({proc.returncode}): {' '.join(last)}"
         checks.append(("FAIL", "host.error", why))
     finally:
+        if host:
+            host.remove_files()
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
             try:

@@ -144,6 +144,10 @@ ln -sf /dev/null "$root/etc/systemd/system/serial-getty@.service"
 ln -sf /dev/null "$root/etc/systemd/system/getty@.service"
 ln -sf /dev/null "$root/etc/systemd/system/getty-static.service"
 echo openlis-guest >"$root/etc/hostname"
+# As Debian's installer writes it: the host name resolves to the FQDN, which
+# the KVP daemons report to the host.
+printf '127.0.0.1\tlocalhost\n127.0.1.1\topenlis-guest.openlis.test openlis-guest\n' \
+	>"$root/etc/hosts"
 printf 'LABEL=openlis-root / ext4 rw,errors=remount-ro 0 0\n' >"$root/etc/fstab"
 # The journal stays in memory: the image is never written anyway.
 mkdir -p "$root/etc/systemd/journald.conf.d"

@@ -218,7 +218,7 @@ ROOTFS = ("debian",)
 # dependency that modinfo's depends does not list).
 ROOTFS_BOOT_MODULES = ("virtio_pci", "virtio_blk", "crc32c_generic", "ext4")
 # Stacks whose user space is openlis's daemons rather than Debian's.
-DAEMON_STACKS = ("openlis", "openlis-clients")
+DAEMON_STACKS = ("openlis", "openlis-clients", "openlis-daemons")
 # Systemd's boot and power-off in the guest, on top of the scenarios' own
 # timeouts (under nested emulation on a busy machine a boot takes minutes).
 ROOTFS_BOOT_TIME = 420
@@ -293,6 +293,10 @@ STACKS = {
     "openlis": "openlis's modules wherever openlis builds one",
     "openlis-core": "openlis's hv_vmbus under the kernel's own clients",
     "openlis-clients": "openlis's clients on the kernel's own hv_vmbus",
+    # Compatibility both ways in the systemd guest: Debian's hyperv-daemons
+    # on openlis's modules, openlis's daemons on the kernel's modules.
+    "openlis-modules": "openlis's modules under Debian's daemons",
+    "openlis-daemons": "openlis's daemons on the kernel's own modules",
 }
 
 
@@ -300,8 +304,10 @@ def stack_modules(stack, kos):
     """The openlis modules that replace the kernel's in a given stack."""
     if stack == "intree":
         return {}
-    if stack == "openlis":
+    if stack in ("openlis", "openlis-modules"):
         return dict(kos)
+    if stack == "openlis-daemons":
+        return {}
     if stack == "openlis-core":
         return {k: v for k, v in kos.items() if k == "hv_vmbus"}
     if stack == "openlis-clients":

@@ -64,6 +64,31 @@ qset() {
 }
 request() { qset request "\"$1\""; }
 answered() { [ "$(qom result)" != '"pending"' ]; }
+# ask <request> <seconds>: one request to the model in IC; prints its
+# result once answered, or why there is none.
+ask() {
+	_r=$(request "$1")
+	[ "$_r" = '{}' ] || { echo "not sent: $_r"; return; }
+	wait_for "$2" answered || { echo "still pending after $2 s"; return; }
+	qom result
+}
+
+# daemon_active <check> <service>: hv-<service>-daemon.service is active
+# within 60 s; else a FAIL and status 1.
+daemon_active() {
+	_unit=hv-$2-daemon.service
+	wait_for 60 systemctl is-active --quiet $_unit && return 0
+	fail "$1" "$_unit is $(systemctl is-active $_unit)"
+	return 1
+}
+
+# True where the kernel's own hv_utils serves the integration services:
+# openlis's stands in where /init loaded it (MODULES) or where the systemd
+# guest has it from updates/openlis (OPENLIS_UPDATES).
+intree_utils() {
+	case "$MODULES" in *hv_utils=openlis*) return 1 ;; esac
+	case " ${OPENLIS_UPDATES:-} " in *" hv_utils "*) return 1 ;; esac
+}
 
 # ic_device <service> <class GUID> <openlis module> <QOM id>: the service's
 # device folder into d and its model into IC, and the driver bound to it:
@@ -75,10 +100,7 @@ ic_device() {
 		fail "ic.$1.device" "no VMBus device of the $1 class (is this QEMU scripts/build-qemu.sh's?)"
 		return 1
 	}
-	case "$MODULES" in
-	*hv_utils=openlis*) _want=$3 ;;
-	*) _want=hv_utils ;;
-	esac
+	if intree_utils; then _want=hv_utils; else _want=$3; fi
 	wait_for 10 test -e "$d/driver"
 	expect "ic.$1.driver" "$(basename "$(readlink "$d/driver")" 2>/dev/null)" "$_want"
 }
@@ -92,6 +114,7 @@ fcopy_moved_to_uio() {
 	_minor=${_minor%%.*}
 	[ "$_major" -gt 6 ] || { [ "$_major" -eq 6 ] && [ "$_minor" -ge 10 ]; }
 }
+
 
 # ic_negotiated <service>: the host model agreed on versions with the guest
 # (status 1 when it did not within 30 s).

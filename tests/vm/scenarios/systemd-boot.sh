@@ -38,7 +38,7 @@ expect systemd.virt "$(systemd-detect-virt 2>&1)" microsoft
 # unbound, and is left out.
 fcopy_class="{34d14be3-dee4-41c8-9ae7-6b174977c192}"
 no_fcopy=
-if [ "$STACK" = intree ] && fcopy_moved_to_uio; then
+if intree_utils && fcopy_moved_to_uio; then
 	no_fcopy=1
 	skip vmbus.fcopy.intree "the in-tree file copy of $(uname -r) is uio_hv_generic, bound by a UIO daemon this guest does not have"
 fi

@@ -1,0 +1,77 @@
+# Copy-VMFile with the real file copy daemon, started by udev: the host,
+# through openlis's file copy model (tests/host/hv-fcopy.c), copies a
+# 100 MiB file of random data to a non-ASCII name in a folder that does not
+# exist yet (create-path); the guest's file has the host's SHA-256. A
+# second copy without the overwrite flag is refused and leaves the file as
+# it was; with it, the file is replaced. A copy cancelled midway leaves no
+# file, partial or temporary, behind. The kernel's own file copy moved to
+# uio_hv_generic in 6.10 and Debian's hyperv-daemons there has no daemon
+# for it: there, with the kernel's modules or Debian's daemons, this is a
+# SKIP.
+# rootfs: debian
+# modules: hv_vmbus
+# qemu: -device hv-fcopy,id=hvfc,timeout=30
+# timeout: 600
+
+timeout 200 systemctl is-system-running --wait >/dev/null 2>&1
+udevadm settle --timeout=60 2>/dev/null
+if intree_utils && fcopy_moved_to_uio; then
+	skip fcopyd.intree "the in-tree file copy of $(uname -r) is uio_hv_generic, served by a UIO daemon this guest does not have"
+	exit 0
+fi
+if [ "$(systemctl show -p LoadState --value hv-fcopy-daemon.service)" != loaded ]; then
+	skip fcopyd.unit "no hv-fcopy-daemon.service: Debian's hyperv-daemons $(cat /etc/openlis-hyperv-daemons.version) has no file copy daemon"
+	exit 0
+fi
+ic_device fcopy "{34d14be3-dee4-41c8-9ae7-6b174977c192}" hv_fcopy hvfc || exit 0
+ic_negotiated fcopy || exit 0
+daemon_active fcopyd.active fcopy || exit 0
+
+copy() { qset copy "\"$*\""; }
+# copied <seconds>: the copy's result once the host has it.
+copied() { wait_for "$1" answered || echo "still pending after $1 s"; qom result; }
+sha() { sha256sum <"$1" 2>/dev/null | cut -d' ' -f1; }
+
+set -- $(host mkfile 100)
+src=$1 src_sha=$2
+small=$(host mkfile 1)
+small_sha=${small#* }
+small=${small%% *}
+if [ ! "$src_sha" ] || [ ! "$small_sha" ]; then
+	fail fcopyd.hostfile "the host made no file: $src $small"
+	exit 0
+fi
+
+dir=/var/tmp/openlis-fcopy/déjà-vu
+name=fête-写真.bin
+dest=$dir/$name
+rm -rf /var/tmp/openlis-fcopy
+
+t0=$(date +%s)
+expect fcopyd.copy.sent "$(copy "$src" "$dir" "$name" create-path)" '{}'
+res=$(copied 500)
+t1=$(date +%s)
+expect fcopyd.copy "$res" '"ok"'
+expect fcopyd.copy.sha256 "$(sha "$dest")" "$src_sha"
+say "fcopyd: 100 MiB in $((t1 - t0)) s, $(qom writes) writes"
+
+# No overwrite flag: refused (HV_ERROR_ALREADY_EXISTS), the file unchanged.
+expect fcopyd.exists.sent "$(copy "$small" "$dir" "$name")" '{}'
+expect fcopyd.exists "$(copied 30)" '"failed 0x80070050 at start"'
+expect fcopyd.exists.kept "$(sha "$dest")" "$src_sha"
+
+expect fcopyd.overwrite.sent "$(copy "$small" "$dir" "$name" overwrite)" '{}'
+expect fcopyd.overwrite "$(copied 60)" '"ok"'
+expect fcopyd.overwrite.sha256 "$(sha "$dest")" "$small_sha"
+
+# Cancelled after 1 MiB of the 100: nothing of it stays in the folder.
+before=$(ls -A "$dir" | tr '\n' ' ')
+expect fcopyd.cancel.set "$(qset cancel-after 1048576)" '{}'
+expect fcopyd.cancel.sent "$(copy "$src" "$dir" partial.bin)" '{}'
+expect fcopyd.cancel "$(copied 120)" '"cancelled"'
+qset cancel-after 0 >/dev/null
+expect fcopyd.cancel.clean "$(ls -A "$dir" | tr '\n' ' ')" "$before"
+
+say "fcopyd: $(qom messages-bad) bad answers"
+journalctl -b -u hv-fcopy-daemon.service --no-pager -q | tail -n 5
+rm -rf /var/tmp/openlis-fcopy
