@@ -166,7 +166,8 @@ class Host:
         n = int(mib)
         if not 0 < n <= 4096:
             return f"error size {mib} MiB out of 1..4096"
-        path = os.path.join(self.outdir, f"{self.name}.hostfile-{n}")
+        path = os.path.join(self.outdir,
+                            f"{self.name}.hostfile{len(self.files)}")
         digest = hashlib.sha256()
         with open(path, "wb") as f:
             for _ in range(n):

@@ -1,13 +1,15 @@
 # Copy-VMFile with the real file copy daemon, started by udev: the host,
-# through openlis's file copy model (tests/host/hv-fcopy.c), copies a
-# 100 MiB file of random data to a non-ASCII name in a folder that does not
-# exist yet (create-path); the guest's file has the host's SHA-256. A
-# second copy without the overwrite flag is refused and leaves the file as
-# it was; with it, the file is replaced. A copy cancelled midway leaves no
-# file, partial or temporary, behind. The kernel's own file copy moved to
-# uio_hv_generic in 6.10 and Debian's hyperv-daemons there has no daemon
-# for it: there, with the kernel's modules or Debian's daemons, this is a
-# SKIP.
+# through openlis's file copy model (tests/host/hv-fcopy.c), copies a file
+# of random data (FCOPY_MIB MiB, 100 unless OPENLIS_FCOPY_MIB says) to a
+# non-ASCII name in a folder that does not exist yet (create-path); the
+# guest's file has the host's SHA-256. A second copy without the overwrite
+# flag is refused and leaves the file as it was; with it, the file is
+# replaced. A copy cancelled midway leaves no file, partial or temporary,
+# behind; a copy whose daemon is killed midway fails for the host before
+# its own timeout, and a restarted daemon copies again. The kernel's own
+# file copy moved to uio_hv_generic in 6.10 and Debian's hyperv-daemons
+# there has no daemon for it: there, with the kernel's modules or Debian's
+# daemons, this is a SKIP.
 # rootfs: debian
 # modules: hv_vmbus
 # qemu: -device hv-fcopy,id=hvfc,timeout=30
@@ -32,7 +34,8 @@ copy() { qset copy "\"$*\""; }
 copied() { wait_for "$1" answered || echo "still pending after $1 s"; qom result; }
 sha() { sha256sum <"$1" 2>/dev/null | cut -d' ' -f1; }
 
-set -- $(host mkfile 100)
+mib=${FCOPY_MIB:-100}
+set -- $(host mkfile "$mib")
 src=$1 src_sha=$2
 small=$(host mkfile 1)
 small_sha=${small#* }
@@ -53,7 +56,7 @@ res=$(copied 500)
 t1=$(date +%s)
 expect fcopyd.copy "$res" '"ok"'
 expect fcopyd.copy.sha256 "$(sha "$dest")" "$src_sha"
-say "fcopyd: 100 MiB in $((t1 - t0)) s, $(qom writes) writes"
+say "fcopyd: $mib MiB in $((t1 - t0)) s, $(qom writes) writes"
 
 # No overwrite flag: refused (HV_ERROR_ALREADY_EXISTS), the file unchanged.
 expect fcopyd.exists.sent "$(copy "$small" "$dir" "$name")" '{}'
@@ -64,13 +67,46 @@ expect fcopyd.overwrite.sent "$(copy "$small" "$dir" "$name" overwrite)" '{}'
 expect fcopyd.overwrite "$(copied 60)" '"ok"'
 expect fcopyd.overwrite.sha256 "$(sha "$dest")" "$small_sha"
 
-# Cancelled after 1 MiB of the 100: nothing of it stays in the folder.
+# Cancelled after 1 MiB: nothing of it stays in the folder.
 before=$(ls -A "$dir" | tr '\n' ' ')
 expect fcopyd.cancel.set "$(qset cancel-after 1048576)" '{}'
 expect fcopyd.cancel.sent "$(copy "$src" "$dir" partial.bin)" '{}'
 expect fcopyd.cancel "$(copied 120)" '"cancelled"'
 qset cancel-after 0 >/dev/null
 expect fcopyd.cancel.clean "$(ls -A "$dir" | tr '\n' ' ')" "$before"
+
+# The daemon killed mid-copy: the host hears of the failure well before
+# its own timeout, the kernel takes a new daemon, and the next copy works.
+acked() { [ "$(qom bytes-acked)" -ge 1048576 ]; }
+expect fcopyd.killed.sent "$(copy "$src" "$dir" killed.bin)" '{}'
+if wait_for 60 acked; then
+	systemctl kill -s KILL hv-fcopy-daemon.service
+	t0=$(date +%s)
+	res=$(copied 25)
+	case $res in
+	'"failed '*) pass fcopyd.killed "$res after $(($(date +%s) - t0)) s" ;;
+	*) fail fcopyd.killed "got $res" ;;
+	esac
+else
+	fail fcopyd.killed "the copy did not get going: $(qom result), $(qom bytes-acked) bytes"
+fi
+if [ -e "$dir/killed.bin" ]; then
+	fail fcopyd.killed.clean "the copy's name exists after its daemon died"
+else
+	pass fcopyd.killed.clean "no $dir/killed.bin (left: $(ls -A "$dir" | tr '\n' ' '))"
+fi
+# Active is not yet registered with the kernel, which until then fails a
+# start at once: the host tries again until a deadline, as a script would.
+systemctl restart hv-fcopy-daemon.service
+copy_again() {
+	copy "$small" "$dir" again.bin >/dev/null
+	[ "$(copied 60)" != '"failed 0x80004005 at start"' ]
+}
+if daemon_active fcopyd.restarted fcopy && wait_for 30 copy_again; then
+	expect fcopyd.restarted.copy "$(qom result) $(sha "$dir/again.bin")" "\"ok\" $small_sha"
+else
+	fail fcopyd.restarted.copy "the restarted daemon took no copy in 30 s: $(qom result)"
+fi
 
 say "fcopyd: $(qom messages-bad) bad answers"
 journalctl -b -u hv-fcopy-daemon.service --no-pager -q | tail -n 5
