@@ -617,7 +617,8 @@ def main():
         if any(s != "intree" for s in stacks):
             kos = build_openlis(kernel, workdir)
         for s in stacks:
-            if s != "intree" and not stack_modules(s, kos):
+            if s not in ("intree", "openlis-daemons") and \
+                    not stack_modules(s, kos):
                 skipped.append((f"{k}-{s}", "openlis builds none of this "
                                 "stack's modules for this kernel"))
                 continue

@@ -3,13 +3,13 @@
 # and on openlis's whole stack, on Debian 6.12 and 6.1: the core
 # (connection, synthetic timer, sysfs parity, MMIO allocation), every
 # integration service against openlis's host models (KVP, VSS and file copy
-# with a stand-in daemon, then with the real daemons in a systemd-booted
-# Debian guest), a balloon resize and hot-add.
+# with a stand-in daemon), a balloon resize and hot-add.
 # OPENLIS_VM_SUITE=extended runs what is long or not yet seen through: the
 # mixed stacks under the balloon, 50 reloads, max_version, 6.1's sysfs
-# parity, the daemons across stacks (Debian's on openlis's modules and the
-# other way round) and the long balloon scenarios. Closing lines: each group's time, then vm: N passed, N failed,
-# N skipped.
+# parity, the systemd-booted guest with the real daemons (on both stacks,
+# and across them: Debian's on openlis's modules, openlis's on the
+# kernel's) and the long balloon scenarios. Closing lines: each group's
+# time, then vm: N passed, N failed, N skipped.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/../../build/vm/suite-$(date +%Y%m%d-%H%M%S)"
@@ -46,8 +46,17 @@ if [ "${OPENLIS_VM_SUITE:-full}" = extended ]; then
 	# sysfs parity on 6.1: not yet seen through.
 	group sysfs-6.1 --kernel 6.1 --stack intree,openlis \
 		--scenario vmbus-sysfs,balloon-bind
+	# A Debian guest booted by systemd, with the daemons started by udev
+	# (Debian's hyperv-daemons on the in-tree stack, openlis's on
+	# openlis's): KVP both ways, a backup's freeze and thaw, Copy-VMFile
+	# of 100 MiB (0.8 MiB/s under nested emulation). Not in make check:
+	# these guests were lost to the emulation in about a third of their
+	# attempts on 2026-11-30 (tests/host/README.md), in-tree ones as much
+	# as openlis's.
+	group systemd --kernel 6.12,6.1 --stack intree,openlis \
+		--scenario systemd-boot,daemons-units,daemons-kvp,daemons-vss,daemons-fcopy
 	# The real daemons compatible both ways: Debian's on openlis's
-	# modules, openlis's on the kernel's; Copy-VMFile of 100 MiB.
+	# modules, openlis's on the kernel's.
 	group systemd-cross --kernel 6.12,6.1 --stack openlis-modules,openlis-daemons \
 		--scenario systemd-boot,daemons-units,daemons-kvp,daemons-vss,daemons-fcopy
 	# balloon-unload last: QEMU forgets the balloon then.
@@ -71,12 +80,6 @@ else
 	# devices, against openlis's host models.
 	group services --kernel 6.12,6.1 --stack intree,openlis \
 		--scenario ic-vss,ic-fcopy,ic-kvp
-	# A Debian guest booted by systemd, with the daemons started by udev
-	# (Debian's hyperv-daemons on the in-tree stack, openlis's on
-	# openlis's): KVP both ways, a backup's freeze and thaw, Copy-VMFile
-	# (32 MiB here: 0.8 MiB/s under nested emulation; 100 in extended).
-	OPENLIS_FCOPY_MIB=32 group systemd --kernel 6.12,6.1 --stack intree,openlis \
-		--scenario systemd-boot,daemons-units,daemons-kvp,daemons-vss,daemons-fcopy
 fi
 echo "vm groups:${times%,}"
 echo "vm: $p passed, $f failed, $s skipped"
