@@ -38,8 +38,10 @@ daemon_active kvpd.active kvp || exit 0
 # The driver answers the host's negotiation once the daemon registered.
 ic_negotiated kvp || exit 0
 
-# pair <key>: the value the last enum-all gathered for the key.
-pair() { qom pairs | sed 's/^"//; s/"$//; s/\\n/\n/g' | sed -n "s/^$1=//p" | head -n1; }
+# pairs: what the last enum-all gathered, a key=value a line; pair <key>:
+# the value it gathered for the key.
+pairs() { qom pairs | sed 's/^"//; s/"$//; s/\\n/\n/g'; }
+pair() { pairs | sed -n "s/^$1=//p" | head -n1; }
 
 # The intrinsic data, index by index until the daemon says no more.
 res=$(ask "enum-all 2" 60)
@@ -47,7 +49,7 @@ case $res in
 '"ok '*) pass kvpd.enum.auto "$res" ;;
 *) fail kvpd.enum.auto "$res" ;;
 esac
-keys=$(qom pairs | sed 's/^"//; s/"$//; s/\\n/\n/g' | sed -n 's/=.*//p' | sort | tr '\n' ' ')
+keys=$(pairs | sed -n 's/=.*//p' | sort | tr '\n' ' ')
 expect kvpd.enum.keys "$keys" "FullyQualifiedDomainName IntegrationServicesVersion NetworkAddressIPv4 NetworkAddressIPv6 OSBuildNumber OSMajorVersion OSMinorVersion OSName OSVersion ProcessorArchitecture "
 expect kvpd.fqdn "$(pair FullyQualifiedDomainName)" "$(hostname -f)"
 case ";$(pair NetworkAddressIPv4);" in
