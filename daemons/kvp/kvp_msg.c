@@ -161,6 +161,14 @@ static uint32_t do_op(struct kvp_ctx *c, struct kvp_msg *m, uint8_t op,
 			return HVD_E_FAIL;
 		if (kvp_pool_get(c->pool_dir, pool, key, value))
 			return HVD_S_CONT;
+		/*
+		 * The in-tree driver offers no room for the value (value_size
+		 * 0) and reads the answer where an enumeration's value lies,
+		 * 4 bytes further on; openlis's offers the field and reads it
+		 * in place.
+		 */
+		if (!d->value_size)
+			d = &m->body.enumerate.data;
 		put_str(d->value, sizeof(d->value), value);
 		d->value_size = (uint32_t)strlen(value) + 1;
 		d->value_type = KVP_REG_SZ;

@@ -119,13 +119,27 @@ static void test_set_get_enum_delete(void)
 	CHECK(!strcmp(r[0].key, "alpha") && !strcmp(r[0].value, "uno"));
 	free(r);
 
+	/* openlis's driver offers the value field: answered in place. */
+	memset(&m, 0, sizeof(m));
+	m.hdr.operation = KVP_GET;
+	strcpy((char *)m.body.get.key, "beta");
+	m.body.get.key_size = 5;
+	m.body.get.value_size = sizeof(m.body.get.value);
+	kvp_handle(&c, &m, sizeof(m));
+	CHECK_EQ(m.error, HVD_S_OK);
+	CHECK(!strcmp((char *)m.body.get.value, "two"));
+	CHECK_EQ(m.body.get.value_size, 4);
+	/*
+	 * The in-tree driver offers none and reads the answer at the
+	 * enumeration's value, 4 bytes on.
+	 */
 	memset(&m, 0, sizeof(m));
 	m.hdr.operation = KVP_GET;
 	strcpy((char *)m.body.get.key, "beta");
 	m.body.get.key_size = 5;
 	kvp_handle(&c, &m, sizeof(m));
 	CHECK_EQ(m.error, HVD_S_OK);
-	CHECK(!strcmp((char *)m.body.get.value, "two"));
+	CHECK(!strcmp((char *)m.body.enumerate.data.value, "two"));
 
 	memset(&m, 0, sizeof(m));
 	m.hdr.operation = KVP_ENUMERATE;
