@@ -69,6 +69,16 @@ static void msg_set(int pool, const char *k, const char *v)
 	m.body.set.value_size = (uint32_t)strlen(v) + 1;
 }
 
+/* A GET of the external pool; value_size is the room the driver offers. */
+static void msg_get(const char *k, uint32_t value_size)
+{
+	memset(&m, 0, sizeof(m));
+	m.hdr.operation = KVP_GET;
+	strcpy((char *)m.body.get.key, k);
+	m.body.get.key_size = (uint32_t)strlen(k) + 1;
+	m.body.get.value_size = value_size;
+}
+
 static void test_abi_sizes(void)
 {
 	CHECK_EQ(sizeof(struct kvp_msg), 7432);
@@ -120,11 +130,7 @@ static void test_set_get_enum_delete(void)
 	free(r);
 
 	/* openlis's driver offers the value field: answered in place. */
-	memset(&m, 0, sizeof(m));
-	m.hdr.operation = KVP_GET;
-	strcpy((char *)m.body.get.key, "beta");
-	m.body.get.key_size = 5;
-	m.body.get.value_size = sizeof(m.body.get.value);
+	msg_get("beta", sizeof(m.body.get.value));
 	kvp_handle(&c, &m, sizeof(m));
 	CHECK_EQ(m.error, HVD_S_OK);
 	CHECK(!strcmp((char *)m.body.get.value, "two"));
@@ -133,10 +139,7 @@ static void test_set_get_enum_delete(void)
 	 * The in-tree driver offers none and reads the answer at the
 	 * enumeration's value, 4 bytes on.
 	 */
-	memset(&m, 0, sizeof(m));
-	m.hdr.operation = KVP_GET;
-	strcpy((char *)m.body.get.key, "beta");
-	m.body.get.key_size = 5;
+	msg_get("beta", 0);
 	kvp_handle(&c, &m, sizeof(m));
 	CHECK_EQ(m.error, HVD_S_OK);
 	CHECK(!strcmp((char *)m.body.enumerate.data.value, "two"));
