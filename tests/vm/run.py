@@ -300,14 +300,16 @@ STACKS = {
 }
 
 
+# Stacks that run the kernel's own modules.
+KERNEL_MODULE_STACKS = ("intree", "openlis-daemons")
+
+
 def stack_modules(stack, kos):
     """The openlis modules that replace the kernel's in a given stack."""
-    if stack == "intree":
+    if stack in KERNEL_MODULE_STACKS:
         return {}
     if stack in ("openlis", "openlis-modules"):
         return dict(kos)
-    if stack == "openlis-daemons":
-        return {}
     if stack == "openlis-core":
         return {k: v for k, v in kos.items() if k == "hv_vmbus"}
     if stack == "openlis-clients":
@@ -614,11 +616,10 @@ def main():
     for k in kernels:
         kernel = fetch_kernel(k)
         kos = {}
-        if any(s != "intree" for s in stacks):
+        if any(s not in KERNEL_MODULE_STACKS for s in stacks):
             kos = build_openlis(kernel, workdir)
         for s in stacks:
-            if s not in ("intree", "openlis-daemons") and \
-                    not stack_modules(s, kos):
+            if s not in KERNEL_MODULE_STACKS and not stack_modules(s, kos):
                 skipped.append((f"{k}-{s}", "openlis builds none of this "
                                 "stack's modules for this kernel"))
                 continue

@@ -64,13 +64,16 @@ qset() {
 }
 request() { qset request "\"$1\""; }
 answered() { [ "$(qom result)" != '"pending"' ]; }
-# ask <request> <seconds>: one request to the model in IC; prints its
-# result once answered, or why there is none.
+# result_within <seconds>: the model's result once answered, or why there
+# is none; ask <request> <seconds>: one request, then its result.
+result_within() {
+	wait_for "$1" answered || { echo "still pending after $1 s"; return; }
+	qom result
+}
 ask() {
 	_r=$(request "$1")
 	[ "$_r" = '{}' ] || { echo "not sent: $_r"; return; }
-	wait_for "$2" answered || { echo "still pending after $2 s"; return; }
-	qom result
+	result_within "$2"
 }
 
 # daemon_active <check> <service>: hv-<service>-daemon.service is active
@@ -114,7 +117,6 @@ fcopy_moved_to_uio() {
 	_minor=${_minor%%.*}
 	[ "$_major" -gt 6 ] || { [ "$_major" -eq 6 ] && [ "$_minor" -ge 10 ]; }
 }
-
 
 # ic_negotiated <service>: the host model agreed on versions with the guest
 # (status 1 when it did not within 30 s).

@@ -30,8 +30,6 @@ ic_negotiated fcopy || exit 0
 daemon_active fcopyd.active fcopy || exit 0
 
 copy() { qset copy "\"$*\""; }
-# copied <seconds>: the copy's result once the host has it.
-copied() { wait_for "$1" answered || echo "still pending after $1 s"; qom result; }
 sha() { sha256sum <"$1" 2>/dev/null | cut -d' ' -f1; }
 
 mib=${FCOPY_MIB:-100}
@@ -54,7 +52,7 @@ t0=$(date +%s)
 # The folder ends in a separator, as Copy-VMFile's destination folders
 # usually do: upstream's daemon creates the folders before the last one.
 expect fcopyd.copy.sent "$(copy "$src" "$dir/" "$name" create-path)" '{}'
-res=$(copied 500)
+res=$(result_within 500)
 t1=$(date +%s)
 expect fcopyd.copy "$res" '"ok"'
 expect fcopyd.copy.sha256 "$(sha "$dest")" "$src_sha"
@@ -62,24 +60,24 @@ say "fcopyd: $mib MiB in $((t1 - t0)) s, $(qom writes) writes"
 
 # No overwrite flag: refused (HV_ERROR_ALREADY_EXISTS), the file unchanged.
 expect fcopyd.exists.sent "$(copy "$small" "$dir" "$name")" '{}'
-expect fcopyd.exists "$(copied 30)" '"failed 0x80070050 at start"'
+expect fcopyd.exists "$(result_within 30)" '"failed 0x80070050 at start"'
 expect fcopyd.exists.kept "$(sha "$dest")" "$src_sha"
 
 expect fcopyd.overwrite.sent "$(copy "$small" "$dir" "$name" overwrite)" '{}'
-expect fcopyd.overwrite "$(copied 60)" '"ok"'
+expect fcopyd.overwrite "$(result_within 60)" '"ok"'
 expect fcopyd.overwrite.sha256 "$(sha "$dest")" "$small_sha"
 
 # Cancelled after 1 MiB: nothing of it stays in the folder.
 before=$(ls -A "$dir" | tr '\n' ' ')
 expect fcopyd.cancel.set "$(qset cancel-after 1048576)" '{}'
 expect fcopyd.cancel.sent "$(copy "$src" "$dir" partial.bin)" '{}'
-expect fcopyd.cancel "$(copied 120)" '"cancelled"'
+expect fcopyd.cancel "$(result_within 120)" '"cancelled"'
 qset cancel-after 0 >/dev/null
 expect fcopyd.cancel.clean "$(ls -A "$dir" | tr '\n' ' ')" "$before"
 
 # create-path with two missing folders and no separator at the end.
 expect fcopyd.deep.sent "$(copy "$small" "$dir/un/deux" small.bin create-path)" '{}'
-res="$(copied 60) $(sha "$dir/un/deux/small.bin")"
+res="$(result_within 60) $(sha "$dir/un/deux/small.bin")"
 if [ "$res" = "\"ok\" $small_sha" ]; then
 	pass fcopyd.deep "$res"
 elif [ "$OPENLIS_DAEMONS" != 1 ]; then
@@ -96,7 +94,7 @@ expect fcopyd.killed.sent "$(copy "$src" "$dir" killed.bin)" '{}'
 if wait_for 60 acked; then
 	systemctl kill -s KILL hv-fcopy-daemon.service
 	t0=$(date +%s)
-	res=$(copied 25)
+	res=$(result_within 25)
 	case $res in
 	'"failed '*) pass fcopyd.killed "$res after $(($(date +%s) - t0)) s" ;;
 	*) fail fcopyd.killed "got $res" ;;
@@ -118,7 +116,7 @@ fi
 systemctl restart hv-fcopy-daemon.service
 copy_again() {
 	copy "$small" "$dir" again.bin >/dev/null
-	[ "$(copied 60)" != '"failed 0x80004005 at start"' ]
+	[ "$(result_within 60)" != '"failed 0x80004005 at start"' ]
 }
 if daemon_active fcopyd.restarted fcopy && wait_for 30 copy_again; then
 	expect fcopyd.restarted.copy "$(qom result) $(sha "$dir/again.bin")" "\"ok\" $small_sha"
