@@ -41,7 +41,11 @@
 OBJECT_DECLARE_SIMPLE_TYPE(HvFcopy, HV_FCOPY)
 
 #define HV_FCOPY_GUID "34d14be3-dee4-41c8-9ae7-6b174977c192"
-#define HV_FCOPY_INSTANCE "6d9b3f85-5e4a-4ad4-9a3b-95f5ab0c9a61"
+/*
+ * Hyper-V offers file copy at this fixed instance, and upstream's UIO daemon
+ * finds its device by it.
+ */
+#define HV_FCOPY_INSTANCE "eb765408-105f-49b6-b4aa-c123b64d17d4"
 
 typedef enum HvFcopyOp {
     HV_FCOPY_START = 0,
@@ -465,6 +469,39 @@ static const Property hv_fcopy_properties[] = {
     DEFINE_PROP_UINT32("fragment", HvFcopy, fragment, HV_FCOPY_FRAGMENT),
 };
 
+/*
+ * File copy messages a guest must refuse: a start whose names fill their
+ * fields with no NUL, a write that claims more data than a fragment holds.
+ */
+static uint8_t *hv_fcopy_malformed(HvIc *ic, const char *name, uint32_t *len)
+{
+    size_t i;
+
+    if (!strcmp(name, "fcopy-names")) {
+        HvFcopyStart *m = g_new0(HvFcopyStart, 1);
+
+        m->hdr.operation = HV_FCOPY_START;
+        for (i = 0; i < sizeof(m->file_name); i += 2) {
+            m->file_name[i] = 'f';
+            m->path_name[i] = 'p';
+        }
+        m->path_name[0] = '/';
+        m->copy_flags = HV_FCOPY_CREATE_PATH;
+        m->file_size = 1;
+        *len = sizeof(*m);
+        return (uint8_t *)m;
+    }
+    if (!strcmp(name, "fcopy-write")) {
+        HvFcopyData *m = g_new0(HvFcopyData, 1);
+
+        m->hdr.operation = HV_FCOPY_WRITE;
+        m->size = UINT32_MAX;
+        *len = sizeof(*m);
+        return (uint8_t *)m;
+    }
+    return NULL;
+}
+
 static void hv_fcopy_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
@@ -484,6 +521,8 @@ static void hv_fcopy_class_init(ObjectClass *klass, void *data)
     icc->answer = hv_fcopy_answer;
     icc->failed = hv_fcopy_failed;
     icc->stop = hv_fcopy_stop;
+    icc->malformed = hv_fcopy_malformed;
+    icc->malformations = ", fcopy-names, fcopy-write";
 
     object_class_property_add_str(klass, "copy", hv_fcopy_get_copy,
                                   hv_fcopy_set_copy);

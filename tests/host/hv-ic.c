@@ -92,30 +92,17 @@ static void hv_ic_forget(HvIc *ic, uint8_t transaction)
     }
 }
 
-static int hv_ic_send_raw(HvIc *ic, uint16_t type, HvIcVersion framework,
-                          HvIcVersion service, const void *body, uint32_t len,
-                          uint8_t *transaction)
+/* A whole message, headers filled in for the next transaction number. */
+static uint8_t *hv_ic_build(HvIc *ic, uint16_t type, HvIcVersion framework,
+                            HvIcVersion service, const void *body,
+                            uint32_t len)
 {
-    VMBusChannel *chan = hv_ic_channel(ic);
-    g_autofree uint8_t *buf = NULL;
-    HvIcPipeHdr *pipe;
-    HvIcMsgHdr *hdr;
-    uint32_t total = HV_IC_HDR_LEN + len;
-    uint64_t request_id;
-    int ret;
+    uint8_t *buf = g_malloc0(HV_IC_HDR_LEN + len);
+    HvIcPipeHdr *pipe = (HvIcPipeHdr *)buf;
+    HvIcMsgHdr *hdr = (HvIcMsgHdr *)(buf + sizeof(*pipe));
 
-    if (!chan || !vmbus_channel_is_open(chan)) {
-        return -ENOTCONN;
-    }
-    if (len > UINT16_MAX || total > hv_ic_max_msg(ic)) {
-        return -EMSGSIZE;
-    }
-
-    buf = g_malloc0(total);
-    pipe = (HvIcPipeHdr *)buf;
     pipe->flags = HV_IC_PIPE_MESSAGE;
     pipe->msgsize = sizeof(*hdr) + len;
-    hdr = (HvIcMsgHdr *)(buf + sizeof(*pipe));
     hdr->framework = framework;
     hdr->type = type;
     hdr->service = service;
@@ -126,7 +113,26 @@ static int hv_ic_send_raw(HvIc *ic, uint16_t type, HvIcVersion framework,
     if (len) {
         memcpy(buf + HV_IC_HDR_LEN, body, len);
     }
+    return buf;
+}
 
+/*
+ * Send total bytes as one in-band packet and remember it under the next
+ * transaction number (which buf's IC header carries, if it has one).
+ */
+static int hv_ic_send_packet(HvIc *ic, uint16_t type, uint8_t *buf,
+                             uint32_t total, uint8_t *transaction)
+{
+    VMBusChannel *chan = hv_ic_channel(ic);
+    uint64_t request_id;
+    int ret;
+
+    if (!chan || !vmbus_channel_is_open(chan)) {
+        return -ENOTCONN;
+    }
+    if (total > hv_ic_max_msg(ic)) {
+        return -EMSGSIZE;
+    }
     ret = vmbus_channel_reserve(chan, 0, total);
     if (ret < 0) {
         return -EAGAIN;
@@ -137,14 +143,27 @@ static int hv_ic_send_raw(HvIc *ic, uint16_t type, HvIcVersion framework,
     if (ret < 0) {
         return ret;
     }
-    hv_ic_remember(ic, type, hdr->transaction, request_id, total);
+    hv_ic_remember(ic, type, ic->next_transaction, request_id, total);
     if (transaction) {
-        *transaction = hdr->transaction;
+        *transaction = ic->next_transaction;
     }
     ic->next_transaction++;
     ic->next_request++;
     ic->sent++;
     return 0;
+}
+
+static int hv_ic_send_raw(HvIc *ic, uint16_t type, HvIcVersion framework,
+                          HvIcVersion service, const void *body, uint32_t len,
+                          uint8_t *transaction)
+{
+    g_autofree uint8_t *buf = NULL;
+
+    if (len > UINT16_MAX) {
+        return -EMSGSIZE;
+    }
+    buf = hv_ic_build(ic, type, framework, service, body, len);
+    return hv_ic_send_packet(ic, type, buf, HV_IC_HDR_LEN + len, transaction);
 }
 
 int hv_ic_send(HvIc *ic, const void *body, uint32_t len)
@@ -313,6 +332,15 @@ static void hv_ic_handle(HvIc *ic, VMBusChanReq *req)
         hv_ic_bad_answer(ic, "short");
         return;
     }
+    /* Whatever answers a malformed message is what the test wants to see. */
+    if (ic->inject_pending && hdr->transaction == ic->inject_transaction &&
+        req->transaction_id == ic->inject_request) {
+        ic->inject_pending = false;
+        hv_ic_forget(ic, hdr->transaction);
+        g_free(ic->inject_result);
+        ic->inject_result = g_strdup_printf("answered 0x%08x", hdr->status);
+        return;
+    }
     body_len = msglen - HV_IC_HDR_LEN;
     if (!(hdr->flags & HV_IC_FLAG_RESPONSE)) {
         hv_ic_bad_answer(ic, "not-a-response");
@@ -379,6 +407,7 @@ static void hv_ic_stop(HvIc *ic)
         qemu_bh_cancel(ic->open_bh);
     }
     hv_ic_request_failed(ic, "closed");
+    ic->inject_pending = false;
     memset(ic->outstanding, 0, sizeof(ic->outstanding));
     ic->state = HV_IC_CLOSED;
     ic->framework = (HvIcVersion) { 0, 0 };
@@ -467,6 +496,7 @@ static void hv_ic_unrealize(VMBusDevice *vdev)
     hv_ic_stop(ic);
     timer_del(&ic->request_timer);
     g_clear_pointer(&ic->open_bh, qemu_bh_delete);
+    g_clear_pointer(&ic->inject_result, g_free);
 }
 
 const char *hv_ic_state_name(HvIc *ic)
@@ -494,6 +524,102 @@ static char *hv_ic_get_framework(Object *obj, Error **errp)
 static char *hv_ic_get_service(Object *obj, Error **errp)
 {
     return hv_ic_version_str(HV_IC(obj)->service);
+}
+
+/*
+ * Malformed messages, as a broken or hostile host sends them: the guest
+ * must refuse each (drop it, or answer with a failure) and go on serving.
+ */
+static uint8_t *hv_ic_malformed(HvIc *ic, const char *name, uint32_t *total,
+                                Error **errp)
+{
+    HvIcClass *icc = HV_IC_GET_CLASS(ic);
+    static const uint8_t zeros[64];
+    uint8_t *buf;
+    HvIcMsgHdr *hdr;
+
+    if (!strcmp(name, "short")) {
+        /* the pipe header and half an IC header */
+        buf = hv_ic_build(ic, icc->msg_type, ic->framework, ic->service,
+                          NULL, 0);
+        *total = sizeof(HvIcPipeHdr) + sizeof(HvIcMsgHdr) / 2;
+        return buf;
+    }
+    if (!strcmp(name, "size")) {
+        /* the IC header claims far more than the packet holds */
+        buf = hv_ic_build(ic, icc->msg_type, ic->framework, ic->service,
+                          zeros, sizeof(zeros));
+        hdr = (HvIcMsgHdr *)(buf + sizeof(HvIcPipeHdr));
+        hdr->size = UINT16_MAX;
+        *total = HV_IC_HDR_LEN + sizeof(zeros);
+        return buf;
+    }
+    if (!strcmp(name, "type")) {
+        buf = hv_ic_build(ic, 0x63, ic->framework, ic->service,
+                          zeros, sizeof(zeros));
+        *total = HV_IC_HDR_LEN + sizeof(zeros);
+        return buf;
+    }
+    if (!strcmp(name, "truncated")) {
+        /* the service's message type with 4 bytes of its body */
+        buf = hv_ic_build(ic, icc->msg_type, ic->framework, ic->service,
+                          zeros, 4);
+        *total = HV_IC_HDR_LEN + 4;
+        return buf;
+    }
+    if (icc->malformed) {
+        g_autofree uint8_t *body = NULL;
+        uint32_t len = 0;
+
+        body = icc->malformed(ic, name, &len);
+        if (body) {
+            *total = HV_IC_HDR_LEN + len;
+            return hv_ic_build(ic, icc->msg_type, ic->framework, ic->service,
+                               body, len);
+        }
+    }
+    error_setg(errp, "inject: unknown malformation '%s' (short, size, type, "
+               "truncated%s)", name, icc->malformations ?
+               icc->malformations : "");
+    return NULL;
+}
+
+static void hv_ic_set_inject(Object *obj, const char *value, Error **errp)
+{
+    HvIc *ic = HV_IC(obj);
+    g_autofree uint8_t *buf = NULL;
+    uint8_t transaction;
+    uint32_t total = 0;
+    int ret;
+
+    if (ic->state != HV_IC_READY) {
+        error_setg(errp, "inject: the service is %s, not ready",
+                   hv_ic_state_name(ic));
+        return;
+    }
+    buf = hv_ic_malformed(ic, value, &total, errp);
+    if (!buf) {
+        return;
+    }
+    ic->inject_request = ic->next_request;
+    ret = hv_ic_send_packet(ic, HV_IC_GET_CLASS(ic)->msg_type, buf, total,
+                            &transaction);
+    if (ret < 0) {
+        error_setg(errp, "inject: cannot send: %s", strerror(-ret));
+        return;
+    }
+    ic->inject_transaction = transaction;
+    ic->inject_pending = true;
+    ic->injected++;
+    g_free(ic->inject_result);
+    ic->inject_result = g_strdup("pending");
+}
+
+static char *hv_ic_get_inject_result(Object *obj, Error **errp)
+{
+    HvIc *ic = HV_IC(obj);
+
+    return g_strdup(ic->inject_result ? ic->inject_result : "none");
 }
 
 static const VMStateDescription vmstate_hv_ic = {
@@ -528,6 +654,15 @@ static void hv_ic_class_init(ObjectClass *klass, void *data)
                                   hv_ic_get_framework, NULL);
     object_class_property_add_str(klass, "service-version",
                                   hv_ic_get_service, NULL);
+    object_class_property_add_str(klass, "inject", NULL, hv_ic_set_inject);
+    object_class_property_set_description(klass, "inject",
+        "send a malformed message: short, size, type, truncated, or one of "
+        "the service's own");
+    object_class_property_add_str(klass, "inject-result",
+                                  hv_ic_get_inject_result, NULL);
+    object_class_property_set_description(klass, "inject-result",
+        "none, pending (no answer yet: the guest dropped it) or "
+        "answered 0x<status>");
 }
 
 static void hv_ic_instance_init(Object *obj)
@@ -539,6 +674,8 @@ static void hv_ic_instance_init(Object *obj)
     object_property_add_uint64_ptr(obj, "messages-answered", &ic->answered,
                                    OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "messages-bad", &ic->bad,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "injected", &ic->injected,
                                    OBJ_PROP_FLAG_READ);
 }
 

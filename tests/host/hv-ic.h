@@ -136,6 +136,13 @@ struct HvIcClass {
     void (*failed)(HvIc *ic, const char *why);
     /* The channel closed or the device reset: stop timers, forget state. */
     void (*stop)(HvIc *ic);
+    /*
+     * The body of the service's own malformed message called name (a
+     * g_malloc'ed buffer, its length in len), NULL for a name it does not
+     * know; malformations lists the names, for the error message.
+     */
+    uint8_t *(*malformed)(HvIc *ic, const char *name, uint32_t *len);
+    const char *malformations;
 };
 
 struct HvIc {
@@ -160,6 +167,12 @@ struct HvIc {
     char *versions_prop;
     HvIcVersion offer[16];
     unsigned int n_offer;
+    /* the last malformed message sent (inject) and what came of it */
+    uint64_t injected;
+    bool inject_pending;
+    uint8_t inject_transaction;
+    uint64_t inject_request;
+    char *inject_result;
 };
 
 /*

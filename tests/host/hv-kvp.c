@@ -774,6 +774,44 @@ static const Property hv_kvp_properties[] = {
     DEFINE_PROP_UINT32("timeout", HvKvp, timeout_s, 60),
 };
 
+/*
+ * A whole KVP message (as every request goes out) that a guest must refuse:
+ * sizes past their fields, a pool that does not exist, strings that fill
+ * their fields with no NUL, an operation that does not exist.
+ */
+static uint8_t *hv_kvp_malformed(HvIc *ic, const char *name, uint32_t *len)
+{
+    HvKvpMsg *m = g_new0(HvKvpMsg, 1);
+    size_t i;
+
+    m->hdr.operation = HV_KVP_OP_SET;
+    m->kv.value_type = HV_KVP_REG_SZ;
+    if (!strcmp(name, "kvp-sizes")) {
+        m->kv.key_size = UINT32_MAX;
+        m->kv.value_size = UINT32_MAX;
+    } else if (!strcmp(name, "kvp-pool")) {
+        m->hdr.operation = HV_KVP_OP_GET;
+        m->hdr.pool = 77;
+        m->kv.key_size = hv_kvp_put_utf16(m->kv.key, HV_KVP_KEY_BYTES, "k");
+    } else if (!strcmp(name, "kvp-unterminated")) {
+        for (i = 0; i < HV_KVP_KEY_BYTES; i += 2) {
+            m->kv.key[i] = 'K';
+        }
+        for (i = 0; i < HV_KVP_VALUE_BYTES; i += 2) {
+            m->kv.value[i] = 'V';
+        }
+        m->kv.key_size = HV_KVP_KEY_BYTES;
+        m->kv.value_size = HV_KVP_VALUE_BYTES;
+    } else if (!strcmp(name, "kvp-op")) {
+        m->hdr.operation = 0x42;
+    } else {
+        g_free(m);
+        return NULL;
+    }
+    *len = sizeof(*m);
+    return (uint8_t *)m;
+}
+
 static void hv_kvp_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
@@ -793,6 +831,8 @@ static void hv_kvp_class_init(ObjectClass *klass, void *data)
     icc->answer = hv_kvp_answer;
     icc->failed = hv_kvp_failed;
     icc->stop = hv_kvp_stop;
+    icc->malformed = hv_kvp_malformed;
+    icc->malformations = ", kvp-sizes, kvp-pool, kvp-unterminated, kvp-op";
 
     object_class_property_add_str(klass, "request", hv_kvp_get_request,
                                   hv_kvp_set_request);

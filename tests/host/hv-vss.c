@@ -266,6 +266,20 @@ static const Property hv_vss_properties[] = {
     DEFINE_PROP_UINT32("size", HvVss, size, sizeof(HvVssMsg)),
 };
 
+/* A VSS request of an operation that does not exist. */
+static uint8_t *hv_vss_malformed(HvIc *ic, const char *name, uint32_t *len)
+{
+    HvVssMsg *m;
+
+    if (strcmp(name, "vss-op")) {
+        return NULL;
+    }
+    m = g_new0(HvVssMsg, 1);
+    m->operation = 0x42;
+    *len = sizeof(*m);
+    return (uint8_t *)m;
+}
+
 static void hv_vss_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
@@ -284,6 +298,8 @@ static void hv_vss_class_init(ObjectClass *klass, void *data)
     icc->realize = hv_vss_realize;
     icc->answer = hv_vss_answer;
     icc->failed = hv_vss_failed;
+    icc->malformed = hv_vss_malformed;
+    icc->malformations = ", vss-op";
 
     object_class_property_add_str(klass, "request", hv_vss_get_request,
                                   hv_vss_set_request);

@@ -185,20 +185,33 @@ class Host:
                 pass
 
 
-def _poweroff_result(proc, checks):
-    """The guest was asked to power off: QEMU must exit, and cleanly."""
+def _poweroff_result(proc, checks, console, required):
+    """The guest was asked to power off: QEMU must exit, cleanly, after the
+    kernel said it powers down (a reset or a crash ends QEMU too), and the
+    checks the scenario named as due on the way down must have come."""
     try:
         proc.wait(timeout=60)
     except subprocess.TimeoutExpired:
         checks.append(("FAIL", "guest.poweroff",
                        "QEMU still runs 60 s after the guest's port closed"))
         return
-    if proc.returncode == 0:
-        checks.append(("PASS", "guest.poweroff",
-                       "the guest powered off as requested (QEMU status 0)"))
-    else:
+    with open(console, errors="replace") as f:
+        powered_down = "reboot: Power down" in f.read()
+    if proc.returncode != 0:
         checks.append(("FAIL", "guest.poweroff",
                        f"QEMU exited with status {proc.returncode}"))
+    elif not powered_down:
+        checks.append(("FAIL", "guest.poweroff",
+                       "QEMU exited (status 0) but the kernel never said "
+                       "'reboot: Power down': a reset, not a power-off"))
+    else:
+        checks.append(("PASS", "guest.poweroff",
+                       "the guest powered off as requested (reboot: Power down, "
+                       "QEMU status 0)"))
+    seen = {name for _, name, _ in checks}
+    for name in required:
+        if name not in seen:
+            checks.append(("FAIL", name, "never reported before the power-off"))
 
 
 def run_guest(run, outdir):
@@ -228,8 +241,10 @@ def run_guest(run, outdir):
     proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
     done = False
     # A scenario that asks the host to power the guest off says so first; the
-    # guest going away is then the expected result, not a failure.
+    # guest going away is then the expected result, not a failure. It may
+    # name checks that must come on the way down.
     poweroff_expected = False
+    poweroff_checks = []
     heard = False
     last_heard = started
     host = None
@@ -243,10 +258,6 @@ def run_guest(run, outdir):
         ctl.settimeout(1.0)
         buf = b""
         while not done:
-            if poweroff_expected and proc.poll() is not None:
-                _poweroff_result(proc, checks)
-                done = True
-                break
             if heard and time.monotonic() > last_heard + SILENCE_DEADLINE:
                 checks.append(("FAIL", "guest.exit",
                                f"the guest said nothing for {SILENCE_DEADLINE} s: "
@@ -261,7 +272,9 @@ def run_guest(run, outdir):
                 checks.append(("FAIL", "guest.deadline",
                                f"no @@DONE within {run.get('timeout', 600)} s"))
                 break
-            if proc.poll() is not None:
+            # After an expected power-off the port is read to its end:
+            # the last checks may still be in it.
+            if proc.poll() is not None and not poweroff_expected:
                 checks.append(("FAIL", "guest.exit",
                                f"QEMU exited ({proc.returncode}) before @@DONE"))
                 break
@@ -270,7 +283,7 @@ def run_guest(run, outdir):
             except socket.timeout:
                 continue
             if not chunk and poweroff_expected:
-                _poweroff_result(proc, checks)
+                _poweroff_result(proc, checks, console, poweroff_checks)
                 done = True
                 break
             if not chunk:
@@ -324,6 +337,7 @@ def run_guest(run, outdir):
                     continue
                 elif words[0] == "@@POWEROFF-EXPECTED":
                     poweroff_expected = True
+                    poweroff_checks = words[2:]
                 elif words[0] == "@@DONE":
                     done = True
         if done:

@@ -132,6 +132,28 @@ in_root apt-get install -y -q --no-install-recommends "hyperv-daemons=$hvd_ver" 
 }
 echo "$hvd_ver" >"$root/etc/openlis-hyperv-daemons.version"
 
+# Since 6.10 the kernel's own file copy is uio_hv_generic with upstream's
+# UIO daemon, which Debian's hyperv-daemons of 6.12 does not ship: build it
+# from the kernel's own source package (static: nothing of the build
+# machine's libraries is assumed in the guest) so that the in-tree stack has
+# its reference file copy there too.
+if [ ! -e "$root/usr/sbin/hv_fcopy_daemon" ] && [ ! -e "$root/usr/sbin/hv_fcopy_uio_daemon" ]; then
+	src=$("$top/scripts/fetch-kernel-source.sh" "$name" | tail -n1)/tools/hv
+	if [ -f "$src/hv_fcopy_uio_daemon.c" ]; then
+		log "hv_fcopy_uio_daemon from linux $kver's tools/hv"
+		gcc -O2 -Wall -D_GNU_SOURCE -Wno-address-of-packed-member -static \
+			-o "$work/hv_fcopy_uio_daemon" "$src/hv_fcopy_uio_daemon.c" \
+			"$src/vmbus_bufring.c" >"$work/fcopy-uio.log" 2>&1 || {
+			cat "$work/fcopy-uio.log" >&2
+			exit 1
+		}
+		install -m 0755 "$work/hv_fcopy_uio_daemon" "$root/usr/sbin/hv_fcopy_uio_daemon"
+		install -m 0644 "$here/guest/systemd/hv-fcopy-uio-daemon.service" \
+			"$root/etc/systemd/system/hv-fcopy-uio-daemon.service"
+		echo "$kver" >"$root/etc/openlis-fcopy-uio-daemon.version"
+	fi
+fi
+
 # The kernel's modules, indexed for modprobe and udev's autoload.
 mkdir -p "$root/lib/modules/$abi"
 cp -a "$kdir/modules/kernel" "$kdir"/modules/modules.* "$root/lib/modules/$abi/"

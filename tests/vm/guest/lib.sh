@@ -76,6 +76,33 @@ ask() {
 	result_within "$2"
 }
 
+# refuses <check> <malformation> <seconds> [<who>]: the host model sends a
+# malformed message (inject, tests/host/hv-ic.c) and the guest must drop it
+# (no answer within the seconds: an observation window, for something that
+# must not come) or answer it with a failure. An answer of success fails,
+# unless <who> names the reference stack that gave it: then a SKIP.
+_inject_answered() { [ "$(qom inject-result)" != '"pending"' ]; }
+refuses() {
+	_r=$(qset inject "\"$2\"")
+	if [ "$_r" != '{}' ]; then
+		fail "$1" "the host could not send it: $_r"
+		return
+	fi
+	wait_for "$3" _inject_answered
+	_out=$(qom inject-result)
+	case $_out in
+	'"pending"') pass "$1" "dropped (no answer in $3 s)" ;;
+	'"answered 0x00000000"')
+		if [ -n "${4:-}" ]; then
+			skip "$1" "$4 answered it with success"
+		else
+			fail "$1" "answered with success"
+		fi ;;
+	'"answered '*) pass "$1" "refused: $_out" ;;
+	*) fail "$1" "unexpected result $_out" ;;
+	esac
+}
+
 # daemon_active <check> <service>: hv-<service>-daemon.service is active
 # within 60 s; else a FAIL and status 1.
 daemon_active() {

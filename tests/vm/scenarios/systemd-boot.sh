@@ -33,14 +33,14 @@ expect systemd.virt "$(systemd-detect-virt 2>&1)" microsoft
 
 # hv-balloon is always offered; a device left without a driver means udev
 # found no module for its modalias. Since 6.10 the kernel's file copy is
-# uio_hv_generic, bound only by its UIO daemon, which Debian's
-# hyperv-daemons here does not ship: on the in-tree stack that device stays
-# unbound, and is left out.
+# uio_hv_generic, which binds the device only once an administrator gives
+# it the class (daemons-fcopy does, for upstream's UIO daemon): on the
+# in-tree stack that device is unbound at boot, and is left out.
 fcopy_class="{34d14be3-dee4-41c8-9ae7-6b174977c192}"
 no_fcopy=
 if intree_utils && fcopy_moved_to_uio; then
 	no_fcopy=1
-	skip vmbus.fcopy.intree "the in-tree file copy of $(uname -r) is uio_hv_generic, bound by a UIO daemon this guest does not have"
+	skip vmbus.fcopy.intree "the in-tree file copy of $(uname -r) is uio_hv_generic, bound only when an administrator gives uio_hv_generic its class"
 fi
 has_devices() { [ -n "$(ls /sys/bus/vmbus/devices 2>/dev/null)" ]; }
 all_bound() {
