@@ -49,9 +49,10 @@ struct hv_dm {
 
 	/* Host requests run one at a time, in order, on this queue. */
 	struct workqueue_struct *wq;
-	spinlock_t job_lock;	/* closing, queued */
+	spinlock_t job_lock;	/* closing, queued, queued_unballoon */
 	bool closing;		/* no more jobs: the channel is going away */
 	unsigned int queued;
+	u64 queued_unballoon;	/* pages named by queued unballoon requests */
 	bool balloon_ok;	/* act on balloon requests */
 	u16 awaiting;		/* the response negotiation waits for */
 
@@ -98,6 +99,7 @@ struct hv_dm_job {
 	struct work_struct work;
 	struct hv_dm *dm;
 	struct dm_host_msg msg;
+	u64 unballoon_pages;	/* what the ranges below name */
 	u64 ranges[];		/* unballoon ranges, copied */
 };
 

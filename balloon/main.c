@@ -29,7 +29,12 @@ MODULE_PARM_DESC(honour_hibernation,
 /* Hosts send at most a page; twice that covers the ring's own header. */
 #define HV_DM_RECV_SIZE		(2 * DM_MAX_MSG_SIZE)
 #define HV_DM_RING_SIZE		VMBUS_RING_SIZE(16 * 1024)
-/* A sane host has one request in flight; this many means a flood. */
+/*
+ * A sane host has one request in flight; this many means a flood. Unballoon
+ * requests are the exception: the host sends a deflate as a burst of them,
+ * answered once, after the last; they are bounded by what they name, which
+ * cannot be more than the balloon holds.
+ */
 #define HV_DM_MAX_QUEUED	64
 #define HV_DM_HOST_WAIT		(5 * HZ)
 
@@ -92,15 +97,30 @@ static void hv_dm_job_run(struct work_struct *work)
 	WRITE_ONCE(dm->state, HV_DM_IDLE);
 
 	spin_lock_irqsave(&dm->job_lock, flags);
-	dm->queued--;
+	if (job->msg.type == DM_UNBALLOON_REQUEST)
+		dm->queued_unballoon -= job->unballoon_pages;
+	else
+		dm->queued--;
 	spin_unlock_irqrestore(&dm->job_lock, flags);
 	kfree(job);
+}
+
+/*
+ * Room for one more job: at most HV_DM_MAX_QUEUED requests, and unballoon
+ * ones naming no more pages than the balloon holds.
+ */
+static bool hv_dm_may_queue(struct hv_dm *dm, const struct hv_dm_job *job)
+{
+	if (job->msg.type != DM_UNBALLOON_REQUEST)
+		return dm->queued < HV_DM_MAX_QUEUED;
+	return dm->queued_unballoon + job->unballoon_pages <=
+	       READ_ONCE(dm->nr_ballooned);
 }
 
 /* Copy a checked request out of the ring and queue it. */
 static void hv_dm_queue(struct hv_dm *dm, const struct dm_host_msg *m)
 {
-	u32 nr = m->type == DM_UNBALLOON_REQUEST ? m->unballoon.count : 0;
+	u32 i, nr = m->type == DM_UNBALLOON_REQUEST ? m->unballoon.count : 0;
 	struct hv_dm_job *job;
 	unsigned long flags;
 
@@ -118,13 +138,16 @@ static void hv_dm_queue(struct hv_dm *dm, const struct dm_host_msg *m)
 	INIT_WORK(&job->work, hv_dm_job_run);
 	job->dm = dm;
 	job->msg = *m;
+	job->unballoon_pages = 0;
 	if (nr) {
 		memcpy(job->ranges, m->unballoon.ranges, nr * sizeof(u64));
 		job->msg.unballoon.ranges = (const u8 *)job->ranges;
+		for (i = 0; i < nr; i++)
+			job->unballoon_pages += dm_range_count(job->ranges[i]);
 	}
 
 	spin_lock_irqsave(&dm->job_lock, flags);
-	if (dm->closing || dm->queued >= HV_DM_MAX_QUEUED) {
+	if (dm->closing || !hv_dm_may_queue(dm, job)) {
 		spin_unlock_irqrestore(&dm->job_lock, flags);
 		atomic64_inc(&dm->stats.refused_busy);
 		pr_warn_ratelimited("refused %s: %s\n", dm_msg_name(m->type),
@@ -132,7 +155,10 @@ static void hv_dm_queue(struct hv_dm *dm, const struct dm_host_msg *m)
 		kfree(job);
 		return;
 	}
-	dm->queued++;
+	if (m->type == DM_UNBALLOON_REQUEST)
+		dm->queued_unballoon += job->unballoon_pages;
+	else
+		dm->queued++;
 	queue_work(dm->wq, &job->work);
 	spin_unlock_irqrestore(&dm->job_lock, flags);
 }
