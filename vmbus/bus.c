@@ -125,6 +125,7 @@ OLVB_BUS_TYPE olvb_bus = {
 	.probe = olvb_probe,
 	.remove = olvb_remove,
 	.shutdown = olvb_shutdown,
+	.pm = &olvb_dev_pm,
 	.dev_groups = olvb_dev_groups,
 	.bus_groups = olvb_bus_groups,
 };
@@ -256,9 +257,6 @@ static void olvb_cleanup(void)
 
 static int __init olvb_init(void)
 {
-	struct vmbus_channel_message_header req = {
-		.msgtype = CHANNELMSG_REQUESTOFFERS,
-	};
 	int ret;
 
 	BUILD_BUG_ON(sizeof(struct vmbus_channel_offer_channel) !=
@@ -270,9 +268,13 @@ static int __init olvb_init(void)
 
 	olvb_mmio_init();
 	mutex_init(&olvb.chan_mutex);
+	INIT_LIST_HEAD(&olvb.primaries);
 	spin_lock_init(&olvb.req_lock);
 	INIT_LIST_HEAD(&olvb.req_list);
 	init_completion(&olvb.all_offers);
+	spin_lock_init(&olvb.held_lock);
+	INIT_LIST_HEAD(&olvb.held_offers);
+	init_completion(&olvb.pm_all_back);
 	atomic_set(&olvb.next_gpadl, 0xe1e10);
 	olvb.chans = kcalloc(OLVB_MAX_RELID, sizeof(*olvb.chans), GFP_KERNEL);
 	olvb.msg_wq = alloc_ordered_workqueue("olvb_msg", 0);
@@ -298,7 +300,7 @@ static int __init olvb_init(void)
 	if (ret)
 		goto err_synic;
 
-	ret = olvb_post(&req, sizeof(req));
+	ret = olvb_request_offers();
 	if (ret) {
 		pr_err("REQUESTOFFERS failed: %d\n", ret);
 		goto err_conn;
@@ -308,6 +310,7 @@ static int __init olvb_init(void)
 	flush_workqueue(olvb.msg_wq);
 	flush_workqueue(olvb.dev_wq);
 	olvb_hooks_add();
+	olvb_pm_init();
 	return 0;
 
 err_conn:
@@ -327,6 +330,7 @@ err_alloc:
 
 static void __exit olvb_exit(void)
 {
+	olvb_pm_exit();
 	WRITE_ONCE(olvb.unloading, true);
 	olvb_hooks_del();
 	olvb_remove_all();

@@ -151,7 +151,7 @@ int vmbus_connect_ring(struct vmbus_channel *channel,
 
 	if (!pg || channel->state != CHANNEL_OPEN_STATE)
 		return -EINVAL;
-	if (channel->rescind)
+	if (channel->rescind || !olvb_has_relid(channel))
 		return -ENODEV;
 
 	ret = olvb_ring_init(&channel->outbound, pg, send, 0);
@@ -252,7 +252,7 @@ static int olvb_close_one(struct vmbus_channel *ch)
 	ch->state = CHANNEL_OPEN_STATE;
 	mutex_unlock(&olvb.chan_mutex);
 	olvb_stop_callbacks(ch);
-	if (!ch->rescind) {
+	if (!ch->rescind && olvb_has_relid(ch)) {
 		ret = olvb_post(&msg, sizeof(msg));
 		if (ret)
 			pr_err("relid %u: close failed: %d\n",

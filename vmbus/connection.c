@@ -240,6 +240,7 @@ static void olvb_req_complete(u32 type, const void *msg, u32 len)
 
 struct olvb_msg_work {
 	struct work_struct work;
+	struct list_head held;
 	int type;
 	u32 len;
 	u8 msg[OLVB_MSG_MAX];
@@ -251,6 +252,51 @@ static void olvb_msg_work_fn(struct work_struct *work)
 
 	olvb_handle_offer_msg(w->msg, w->len, w->type);
 	kfree(w);
+}
+
+/*
+ * While the bus goes down for hibernation no offer may add a channel; the
+ * ones that come wait here. Rescinds go on: sub-channels must go.
+ */
+void olvb_offers_hold(void)
+{
+	spin_lock_irq(&olvb.held_lock);
+	olvb.offers_held = true;
+	spin_unlock_irq(&olvb.held_lock);
+}
+
+static bool olvb_offer_held(struct olvb_msg_work *w)
+{
+	unsigned long flags;
+	bool held;
+
+	spin_lock_irqsave(&olvb.held_lock, flags);
+	held = w->type == OLVB_MSG_OFFER && olvb.offers_held;
+	if (held)
+		list_add_tail(&w->held, &olvb.held_offers);
+	spin_unlock_irqrestore(&olvb.held_lock, flags);
+	return held;
+}
+
+/*
+ * The held offers go: to the message queue, in the order they came, if
+ * @replay, else away. Offers wait from then on only if @hold.
+ */
+void olvb_offers_release(bool replay, bool hold)
+{
+	struct olvb_msg_work *w, *tmp;
+	LIST_HEAD(list);
+
+	spin_lock_irq(&olvb.held_lock);
+	list_splice_init(&olvb.held_offers, &list);
+	olvb.offers_held = hold;
+	spin_unlock_irq(&olvb.held_lock);
+	list_for_each_entry_safe(w, tmp, &list, held) {
+		if (replay)
+			queue_work(olvb.msg_wq, &w->work);
+		else
+			kfree(w);
+	}
 }
 
 /* Called from the message tasklet with a private copy of the message. */
@@ -286,7 +332,8 @@ void olvb_on_message(const void *buf, u32 len)
 		w->type = type;
 		w->len = len;
 		memcpy(w->msg, buf, len);
-		queue_work(olvb.msg_wq, &w->work);
+		if (!olvb_offer_held(w))
+			queue_work(olvb.msg_wq, &w->work);
 		break;
 	case OLVB_MSG_TL_CONNECT_RESULT:
 		pr_debug("hv_sock connect result\n");
@@ -385,22 +432,57 @@ fail:
 	return ret ? ret : -EPROTONOSUPPORT;
 }
 
+/*
+ * Back from hibernation: the version negotiated at boot, which the drivers
+ * have seen, and the shared pages as clean as a first connection has them.
+ */
+int olvb_reconnect(void)
+{
+	int ret;
+
+	memset(olvb.int_page, 0, PAGE_SIZE);
+	memset(olvb.monitor_pages[0], 0, PAGE_SIZE);
+	memset(olvb.monitor_pages[1], 0, PAGE_SIZE);
+	ret = olvb_negotiate(vmbus_proto_version);
+	if (!ret)
+		WRITE_ONCE(olvb.connected, true);
+	return ret;
+}
+
+int olvb_request_offers(void)
+{
+	struct vmbus_channel_message_header msg = {
+		.msgtype = CHANNELMSG_REQUESTOFFERS,
+	};
+
+	return olvb_post(&msg, sizeof(msg));
+}
+
+/*
+ * Tell the host that this guest's VMBus is gone: every channel and GPADL
+ * with it. Returns 0 once the host has answered.
+ */
+int olvb_unload(void)
+{
+	struct vmbus_channel_message_header msg = {
+		.msgtype = CHANNELMSG_UNLOAD,
+	};
+	struct olvb_req *req = kmalloc(sizeof(*req), GFP_KERNEL);
+	int ret = -ENOMEM;
+
+	if (req) {
+		olvb_req_init(req, OLVB_MSG_UNLOAD_RESPONSE, 0, NULL);
+		ret = olvb_req_send(req, &msg, sizeof(msg), 5 * HZ);
+		kfree(req);
+	}
+	WRITE_ONCE(olvb.connected, false);
+	return ret;
+}
+
 void olvb_disconnect(void)
 {
-	if (olvb.connected) {
-		struct vmbus_channel_message_header msg = {
-			.msgtype = CHANNELMSG_UNLOAD,
-		};
-		struct olvb_req *req = kmalloc(sizeof(*req), GFP_KERNEL);
-
-		if (req) {
-			olvb_req_init(req, OLVB_MSG_UNLOAD_RESPONSE, 0, NULL);
-			if (olvb_req_send(req, &msg, sizeof(msg), 5 * HZ))
-				pr_warn("no answer to UNLOAD\n");
-			kfree(req);
-		}
-		olvb.connected = false;
-	}
+	if (olvb.connected && olvb_unload())
+		pr_warn("no answer to UNLOAD\n");
 	free_page((unsigned long)olvb.int_page);
 	free_page((unsigned long)olvb.monitor_pages[0]);
 	free_page((unsigned long)olvb.monitor_pages[1]);
@@ -474,7 +556,8 @@ void vmbus_set_event(struct vmbus_channel *channel)
 
 	channel->sig_events++;
 	/* Hosts without per-channel interrupts look up who kicked here. */
-	if (!channel->is_dedicated_interrupt && olvb.int_page)
+	if (!channel->is_dedicated_interrupt && olvb.int_page &&
+	    olvb_has_relid(channel))
 		sync_set_bit(relid, olvb.int_page + PAGE_SIZE / 2);
 	hv_do_fast_hypercall8(HVCALL_SIGNAL_EVENT, channel->sig_event);
 }

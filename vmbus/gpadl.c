@@ -46,7 +46,7 @@ int olvb_gpadl_create(struct vmbus_channel *ch, enum hv_gpadl_type type,
 	count = olvb_gpadl_msg_count(npages);
 	if (!count)
 		return -EINVAL;
-	if (ch->rescind)
+	if (ch->rescind || !olvb_has_relid(ch))
 		return -ENODEV;
 
 	msg = kmalloc(OLVB_MSG_MAX, GFP_KERNEL);
@@ -104,8 +104,8 @@ int vmbus_teardown_gpadl(struct vmbus_channel *channel,
 	struct olvb_req *req;
 	int ret = 0;
 
-	/* A rescinded channel's GPADLs went with it. */
-	if (channel->rescind)
+	/* A rescinded channel's GPADLs went with it, all of them with UNLOAD. */
+	if (channel->rescind || !olvb_has_relid(channel))
 		goto done;
 	req = kmalloc(sizeof(*req), GFP_KERNEL);
 	if (!req)

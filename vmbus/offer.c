@@ -22,8 +22,6 @@
 
 #include "vmbus_priv.h"
 
-static LIST_HEAD(olvb_primaries);	/* under olvb.chan_mutex */
-
 struct vmbus_channel *olvb_relid2chan(u32 relid)
 {
 	if (relid >= OLVB_MAX_RELID || !olvb.chans)
@@ -82,6 +80,17 @@ static u16 olvb_dev_type(const struct olvb_msg_offer *o)
 	return HV_UNKNOWN;
 }
 
+/* The fields drivers and the signalling code take from the offer. */
+void olvb_chan_take_offer(struct vmbus_channel *ch,
+			  const struct olvb_msg_offer *o)
+{
+	ch->monitor_grp = o->monitorid / 32;
+	ch->monitor_bit = o->monitorid % 32;
+	ch->is_dedicated_interrupt = o->intr_flags & 1;
+	ch->sig_event = o->connection_id;
+	ch->device_id = olvb_dev_type(o);
+}
+
 static struct vmbus_channel *olvb_alloc_channel(const struct olvb_msg_offer *o)
 {
 	struct vmbus_channel *ch = kzalloc(sizeof(*ch), GFP_KERNEL);
@@ -90,6 +99,7 @@ static struct vmbus_channel *olvb_alloc_channel(const struct olvb_msg_offer *o)
 		return NULL;
 	BUILD_BUG_ON(sizeof(ch->offermsg) != sizeof(*o));
 	memcpy(&ch->offermsg, o, sizeof(*o));
+	olvb_chan_take_offer(ch, o);
 	INIT_LIST_HEAD(&ch->listentry);
 	INIT_LIST_HEAD(&ch->sc_list);
 	spin_lock_init(&ch->sched_lock);
@@ -105,13 +115,8 @@ static struct vmbus_channel *olvb_alloc_channel(const struct olvb_msg_offer *o)
 	ch->callback_mode = HV_CALL_BATCHED;
 	/* Offered and closed, in the in-tree core's terms. */
 	ch->state = CHANNEL_OPEN_STATE;
-	ch->monitor_grp = o->monitorid / 32;
-	ch->monitor_bit = o->monitorid % 32;
-	ch->is_dedicated_interrupt = o->intr_flags & 1;
-	ch->sig_event = o->connection_id;
 	ch->target_cpu = 0;
 	ch->max_pkt_size = VMBUS_DEFAULT_MAX_PKT_SIZE;
-	ch->device_id = olvb_dev_type(o);
 	return ch;
 }
 
@@ -126,7 +131,7 @@ static struct vmbus_channel *olvb_find_primary(const struct olvb_msg_offer *o)
 {
 	struct vmbus_channel *p;
 
-	list_for_each_entry(p, &olvb_primaries, listentry) {
+	list_for_each_entry(p, &olvb.primaries, listentry) {
 		if (!memcmp(&p->offermsg.offer.if_type, o->if_type, 16) &&
 		    !memcmp(&p->offermsg.offer.if_instance, o->if_instance, 16))
 			return p;
@@ -199,6 +204,8 @@ static void olvb_on_offer(const struct olvb_msg_offer *o)
 					    relid);
 			goto out;
 		}
+	} else if (olvb_pm_reoffer(o)) {
+		goto out;
 	}
 	ch = olvb_alloc_channel(o);
 	if (!ch)
@@ -210,7 +217,7 @@ static void olvb_on_offer(const struct olvb_msg_offer *o)
 		rcu_assign_pointer(olvb.chans[relid], ch);
 		olvb_queue_chan_work(olvb.sc_wq, ch, olvb_sc_work);
 	} else {
-		list_add_tail(&ch->listentry, &olvb_primaries);
+		list_add_tail(&ch->listentry, &olvb.primaries);
 		rcu_assign_pointer(olvb.chans[relid], ch);
 		olvb_queue_chan_work(olvb.dev_wq, ch, olvb_dev_work);
 	}
@@ -232,17 +239,22 @@ static void olvb_send_relid_released(u32 relid)
 /* Forget @ch: no interrupt may find it once this returns. */
 void olvb_release_channel(struct vmbus_channel *ch)
 {
-	u32 relid = ch->offermsg.child_relid;
+	u32 relid;
+	bool mapped;
 
 	mutex_lock(&olvb.chan_mutex);
-	RCU_INIT_POINTER(olvb.chans[relid], NULL);
+	relid = ch->offermsg.child_relid;
+	mapped = olvb_has_relid(ch);
+	if (mapped)
+		RCU_INIT_POINTER(olvb.chans[relid], NULL);
 	if (ch->primary_channel)
 		list_del(&ch->sc_list);
 	else
 		list_del(&ch->listentry);
 	mutex_unlock(&olvb.chan_mutex);
 	synchronize_rcu();
-	if (ch->rescind)
+	/* A relid from before hibernation may name another channel now. */
+	if (ch->rescind && mapped)
 		olvb_send_relid_released(relid);
 	olvb_free_channel(ch);
 }
@@ -280,6 +292,14 @@ static void olvb_rescind_work(struct work_struct *work)
 	olvb_remove_primary(ch);
 }
 
+/* @ch is rescinded: wake whoever waits on it and queue its removal. */
+static void olvb_rescind_start(struct vmbus_channel *ch)
+{
+	complete_all(&ch->rescind_event);
+	olvb_req_cancel_channel(ch);
+	olvb_queue_chan_work(olvb.dev_wq, ch, olvb_rescind_work);
+}
+
 static void olvb_on_rescind(u32 relid)
 {
 	struct vmbus_channel *ch;
@@ -301,9 +321,26 @@ static void olvb_on_rescind(u32 relid)
 	}
 	ch->rescind = true;
 	mutex_unlock(&olvb.chan_mutex);
-	complete_all(&ch->rescind_event);
-	olvb_req_cancel_channel(ch);
-	olvb_queue_chan_work(olvb.dev_wq, ch, olvb_rescind_work);
+	olvb_rescind_start(ch);
+}
+
+/*
+ * Hibernation: an hv_sock connection cannot outlive the VMBus connection,
+ * so each is rescinded as if the host had done it. The socket's owner
+ * releases the channel when it closes.
+ */
+void olvb_rescind_hvsock(void)
+{
+	struct vmbus_channel *ch;
+
+	mutex_lock(&olvb.chan_mutex);
+	list_for_each_entry(ch, &olvb.primaries, listentry) {
+		if (!is_hvsock_channel(ch) || ch->rescind)
+			continue;
+		ch->rescind = true;
+		olvb_rescind_start(ch);
+	}
+	mutex_unlock(&olvb.chan_mutex);
 }
 
 /* Runs on the ordered message workqueue. */
@@ -332,7 +369,7 @@ void olvb_remove_all(void)
 	flush_workqueue(olvb.sc_wq);
 	for (;;) {
 		mutex_lock(&olvb.chan_mutex);
-		ch = list_first_entry_or_null(&olvb_primaries,
+		ch = list_first_entry_or_null(&olvb.primaries,
 					      struct vmbus_channel, listentry);
 		mutex_unlock(&olvb.chan_mutex);
 		if (!ch)

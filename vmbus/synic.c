@@ -11,6 +11,7 @@
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/syscore_ops.h>
 #include <asm/mshyperv.h>
 #include <clocksource/hyperv_timer.h>
 
@@ -114,9 +115,9 @@ static void olvb_isr(void)
 	}
 }
 
-static int olvb_cpu_online(unsigned int cpu)
+/* This CPU's SynIC on, with our pages and SINT2. */
+static void olvb_synic_on(struct olvb_cpu *c)
 {
-	struct olvb_cpu *c = per_cpu_ptr(olvb.cpu, cpu);
 	union hv_synic_simp simp;
 	union hv_synic_siefp siefp;
 	union hv_synic_sint sint;
@@ -142,7 +143,33 @@ static int olvb_cpu_online(unsigned int cpu)
 	sctrl.as_uint64 = olvb_get_synic(OLVB_SYNIC_REG(SCONTROL));
 	sctrl.enable = 1;
 	olvb_set_synic(OLVB_SYNIC_REG(SCONTROL), sctrl.as_uint64);
+}
 
+/* Only SINT2 and the pages are ours: SCONTROL stays for the timer. */
+static void olvb_synic_off(void)
+{
+	union hv_synic_sint sint;
+	union hv_synic_simp simp;
+	union hv_synic_siefp siefp;
+
+	sint.as_uint64 = olvb_get_synic(OLVB_SYNIC_REG(SINT0) + OLVB_SINT);
+	sint.masked = 1;
+	olvb_set_synic(OLVB_SYNIC_REG(SINT0) + OLVB_SINT, sint.as_uint64);
+
+	simp.as_uint64 = olvb_get_synic(OLVB_SYNIC_REG(SIMP));
+	simp.simp_enabled = 0;
+	simp.base_simp_gpa = 0;
+	olvb_set_synic(OLVB_SYNIC_REG(SIMP), simp.as_uint64);
+
+	siefp.as_uint64 = olvb_get_synic(OLVB_SYNIC_REG(SIEFP));
+	siefp.siefp_enabled = 0;
+	siefp.base_siefp_gpa = 0;
+	olvb_set_synic(OLVB_SYNIC_REG(SIEFP), siefp.as_uint64);
+}
+
+static int olvb_cpu_online(unsigned int cpu)
+{
+	olvb_synic_on(per_cpu_ptr(olvb.cpu, cpu));
 	/* The kernel's clockevent switches to the synthetic timer, as in-tree. */
 	hv_stimer_legacy_init(cpu, OLVB_SINT);
 	return 0;
@@ -173,10 +200,6 @@ static bool olvb_cpu_busy(unsigned int cpu)
 
 static int olvb_cpu_offline(unsigned int cpu)
 {
-	union hv_synic_sint sint;
-	union hv_synic_simp simp;
-	union hv_synic_siefp siefp;
-
 	if (olvb_cpu_busy(cpu)) {
 		pr_info_ratelimited("CPU %u has VMBus channels: it stays online\n",
 				    cpu);
@@ -185,23 +208,43 @@ static int olvb_cpu_offline(unsigned int cpu)
 
 	/* Back to the LAPIC timer before the SINT that carries its ticks goes. */
 	hv_stimer_legacy_cleanup(cpu);
-
-	/* Only SINT2 and the pages are ours: leave SCONTROL to the timer. */
-	sint.as_uint64 = olvb_get_synic(OLVB_SYNIC_REG(SINT0) + OLVB_SINT);
-	sint.masked = 1;
-	olvb_set_synic(OLVB_SYNIC_REG(SINT0) + OLVB_SINT, sint.as_uint64);
-
-	simp.as_uint64 = olvb_get_synic(OLVB_SYNIC_REG(SIMP));
-	simp.simp_enabled = 0;
-	simp.base_simp_gpa = 0;
-	olvb_set_synic(OLVB_SYNIC_REG(SIMP), simp.as_uint64);
-
-	siefp.as_uint64 = olvb_get_synic(OLVB_SYNIC_REG(SIEFP));
-	siefp.siefp_enabled = 0;
-	siefp.base_siefp_gpa = 0;
-	olvb_set_synic(OLVB_SYNIC_REG(SIEFP), siefp.as_uint64);
+	olvb_synic_off();
 	return 0;
 }
+
+/*
+ * Hibernation takes the other CPUs down through hotplug; the boot CPU's
+ * SynIC goes last, with interrupts off. Its timer stays bound: with
+ * interrupts off until the resume nothing ticks, and the timekeeping core
+ * stops and restarts it itself.
+ */
+static int olvb_synic_suspend(void)
+{
+	olvb_synic_off();
+	return 0;
+}
+
+static void olvb_synic_resume(void)
+{
+	struct olvb_cpu *c = this_cpu_ptr(olvb.cpu);
+	struct hv_message_page *page = c->msg_page;
+
+	olvb_synic_on(c);
+	/*
+	 * A message that landed after interrupts went off never raised one:
+	 * the tasklet takes it (a tick too). One the hypervisor could not
+	 * deliver while the page was off waits for an EOM.
+	 */
+	olvb_set_synic(OLVB_SYNIC_REG(EOM), 0);
+	if (READ_ONCE(page->sint_message[OLVB_SINT].header.message_type) !=
+	    HVMSG_NONE)
+		tasklet_schedule(&c->msg_tasklet);
+}
+
+static struct syscore_ops olvb_synic_syscore = {
+	.suspend = olvb_synic_suspend,
+	.resume = olvb_synic_resume,
+};
 
 static void olvb_free_pages(void)
 {
@@ -254,11 +297,13 @@ int olvb_synic_init(void)
 		return ret;
 	}
 	olvb_cpuhp = ret;
+	register_syscore_ops(&olvb_synic_syscore);
 	return 0;
 }
 
 void olvb_synic_exit(void)
 {
+	unregister_syscore_ops(&olvb_synic_syscore);
 	cpuhp_remove_state(olvb_cpuhp);
 	hv_remove_vmbus_handler();
 	/* An interrupt that found the handler before it went is over now. */

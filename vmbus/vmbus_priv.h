@@ -36,13 +36,22 @@ struct olvb_conn {
 	void *int_page;			/* half host-to-guest, half back */
 	void *monitor_pages[2];
 	struct vmbus_channel __rcu **chans;	/* indexed by relid */
-	struct mutex chan_mutex;	/* chans updates, offer processing */
+	struct list_head primaries;	/* every primary channel */
+	struct mutex chan_mutex;	/* chans, primaries, offer processing */
 	spinlock_t req_lock;
 	struct list_head req_list;
 	struct workqueue_struct *msg_wq;	/* offers, rescinds, in order */
 	struct workqueue_struct *dev_wq;	/* device (un)registration */
 	struct workqueue_struct *sc_wq;		/* sub-channel callbacks */
 	struct completion all_offers;
+	/* Hibernation: offers held back while the bus goes down. */
+	spinlock_t held_lock;
+	bool offers_held;
+	struct list_head held_offers;
+	/* Channels known before hibernation, and those not offered again. */
+	unsigned int pm_known;
+	unsigned int pm_missing;	/* under chan_mutex */
+	struct completion pm_all_back;
 	atomic_t next_gpadl;
 	atomic_t dropped;
 	struct olvb_cpu __percpu *cpu;
@@ -50,6 +59,12 @@ struct olvb_conn {
 };
 
 extern struct olvb_conn olvb;
+
+/* Hibernation takes relids away until the host offers a channel again. */
+static inline bool olvb_has_relid(const struct vmbus_channel *ch)
+{
+	return ch->offermsg.child_relid < OLVB_MAX_RELID;
+}
 
 /* A channel message waiting for its answer from the host. */
 struct olvb_req {
@@ -74,8 +89,13 @@ int olvb_req_send(struct olvb_req *req, const void *msg, u32 len,
 void olvb_req_cancel_channel(struct vmbus_channel *chan);
 void olvb_on_message(const void *buf, u32 len);
 int olvb_connect(void);
+int olvb_reconnect(void);
+int olvb_request_offers(void);
+int olvb_unload(void);
 void olvb_disconnect(void);
 void olvb_unload_atomic(void);
+void olvb_offers_hold(void);
+void olvb_offers_release(bool replay, bool hold);
 
 /* synic.c */
 int olvb_synic_init(void);
@@ -87,6 +107,15 @@ struct vmbus_channel *olvb_relid2chan(u32 relid);
 void olvb_remove_all(void);
 void olvb_chan_sched(struct vmbus_channel *ch);
 void olvb_release_channel(struct vmbus_channel *ch);
+void olvb_chan_take_offer(struct vmbus_channel *ch,
+			  const struct olvb_msg_offer *o);
+void olvb_rescind_hvsock(void);
+
+/* pm.c */
+extern const struct dev_pm_ops olvb_dev_pm;
+void olvb_pm_init(void);
+void olvb_pm_exit(void);
+bool olvb_pm_reoffer(const struct olvb_msg_offer *o);
 
 /* gpadl.c */
 int olvb_gpadl_create(struct vmbus_channel *ch, enum hv_gpadl_type type,

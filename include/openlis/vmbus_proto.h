@@ -2,7 +2,8 @@
 /*
  * The parts of openlis's VMBus core that deal only in bytes: ring buffer
  * index arithmetic and packet framing, GPADL message construction, checks of
- * messages from the host, and the request-id table. They build in the kernel
+ * messages from the host, the request-id table, and matching the offers that
+ * follow hibernation to the channels known before. They build in the kernel
  * and, through tests/unit/kshim.h, in user space for the unit tests.
  */
 #ifndef OPENLIS_VMBUS_PROTO_H
@@ -53,6 +54,22 @@ u32 olvb_gpadl_msg_build(void *buf, u32 idx, u32 relid, u32 handle,
 /* msg_check.c */
 int olvb_msg_check(const void *msg, u32 len);
 u64 olvb_resp_key(u32 type, const void *msg);
+
+/* reoffer.c */
+/* The relid of a channel the host has not offered again after UNLOAD. */
+#define OLVB_RELID_NONE		0xffffffffU
+
+enum olvb_reoffer {
+	OLVB_REOFFER_OTHER,	/* not this channel's offer */
+	OLVB_REOFFER_FIXUP,	/* this channel, back after hibernation */
+	OLVB_REOFFER_DUP,	/* this channel, which the host already gave */
+};
+
+enum olvb_reoffer olvb_reoffer_judge(const struct olvb_msg_offer *known,
+				     bool rescinded,
+				     const struct olvb_msg_offer *o);
+bool olvb_reoffer_apply(struct olvb_msg_offer *known,
+			const struct olvb_msg_offer *o);
 
 /* request.c */
 #define OLVB_RQST_ERROR		(U64_MAX - 1)

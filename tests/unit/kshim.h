@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Just enough of the kernel's vocabulary for the VMBus protocol files
- * (vmbus/ring.c, vmbus/gpadl_msg.c, vmbus/msg_check.c, vmbus/request.c) to
+ * (vmbus/ring.c, vmbus/gpadl_msg.c, vmbus/msg_check.c, vmbus/request.c,
+ * vmbus/reoffer.c) to
  * compile as ordinary user-space C, so the unit tests exercise the very code
  * the module runs.
  */

@@ -6,7 +6,7 @@
 # with a stand-in daemon), a balloon resize and hot-add.
 # OPENLIS_VM_SUITE=extended runs what is long or not yet seen through: the
 # mixed stacks under the balloon, 50 reloads, max_version, 6.1's sysfs
-# parity, the systemd-booted guest with the real daemons (on both stacks,
+# parity, hibernation, the systemd-booted guest with the real daemons (on both stacks,
 # and across them: Debian's on openlis's modules, openlis's on the
 # kernel's) and the long balloon scenarios. Closing lines: each group's
 # time, then vm: N passed, N failed, N skipped.
@@ -46,6 +46,10 @@ if [ "${OPENLIS_VM_SUITE:-full}" = extended ]; then
 	# sysfs parity on 6.1: not yet seen through.
 	group sysfs-6.1 --kernel 6.1 --stack intree,openlis \
 		--scenario vmbus-sysfs,balloon-bind
+	# Hibernation at the PM core's "core" test level, the heartbeat
+	# answered across it: not yet seen through.
+	group hibernate --kernel 6.12,6.1 --stack intree,openlis \
+		--scenario vmbus-hibernate
 	# A Debian guest booted by systemd, with the daemons started by udev
 	# (Debian's hyperv-daemons on the in-tree stack, openlis's on
 	# openlis's): KVP both ways, a backup's freeze and thaw, Copy-VMFile
