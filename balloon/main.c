@@ -77,6 +77,16 @@ static void hv_dm_job_run(struct work_struct *work)
 	struct hv_dm *dm = job->dm;
 	unsigned long flags;
 
+	/*
+	 * Its pages leave the balloon from now on: were they still counted
+	 * queued, the requests behind it would find no room.
+	 */
+	if (job->msg.type == DM_UNBALLOON_REQUEST) {
+		spin_lock_irqsave(&dm->job_lock, flags);
+		dm->queued_unballoon -= job->unballoon_pages;
+		spin_unlock_irqrestore(&dm->job_lock, flags);
+	}
+
 	switch (job->msg.type) {
 	case DM_BALLOON_REQUEST:
 		WRITE_ONCE(dm->state, HV_DM_BALLOON_UP);
@@ -96,12 +106,11 @@ static void hv_dm_job_run(struct work_struct *work)
 	}
 	WRITE_ONCE(dm->state, HV_DM_IDLE);
 
-	spin_lock_irqsave(&dm->job_lock, flags);
-	if (job->msg.type == DM_UNBALLOON_REQUEST)
-		dm->queued_unballoon -= job->unballoon_pages;
-	else
+	if (job->msg.type != DM_UNBALLOON_REQUEST) {
+		spin_lock_irqsave(&dm->job_lock, flags);
 		dm->queued--;
-	spin_unlock_irqrestore(&dm->job_lock, flags);
+		spin_unlock_irqrestore(&dm->job_lock, flags);
+	}
 	kfree(job);
 }
 
