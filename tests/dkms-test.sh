@@ -23,7 +23,7 @@ fi
 # Every module dkms.conf names must land in updates/dkms.
 mods=$(sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\(.*\)"/\1/p' "$top/dkms.conf" | tr '\n' ' ')
 mods=${mods% }
-for m in hv_vmbus hv_balloon; do
+for m in hv_vmbus hv_balloon hv_utils hv_heartbeat hv_timesync hv_shutdown hv_kvp hv_vss hv_fcopy; do
 	case " $mods " in
 	*" $m "*) ;;
 	*) fail modules "dkms.conf does not install $m (it names: $mods)" ;;
@@ -66,7 +66,8 @@ for k in 6.1 6.12; do
 		fi
 	done
 	# The installed modules must resolve against each other: hv_balloon's
-	# VMBus symbols come from the hv_vmbus installed next to it.
+	# and the services' VMBus symbols come from the hv_vmbus installed next
+	# to them, the services' IC framework from the hv_utils there.
 	if [ -z "$missing" ] && ! depmod -b "$work" -e -F "$kdir/Module.symvers" \
 		"$abi" >"$work/depmod-$k.log" 2>&1; then
 		missing=" (depmod: $(head -n 2 "$work/depmod-$k.log"))"
