@@ -37,6 +37,7 @@ fi
 # The host has the pages once it has the answer.
 host wait-balloon "$target" 60 >/dev/null
 
+held=$(((total0 - $(meminfo_kb MemTotal)) / 1024))
 if ! err=$(rmmod hv_balloon 2>&1); then
 	if [ "$impl" = in-tree ]; then
 		skip balloon.unload.rmmod "the in-tree hv_balloon has no module_exit and cannot be unloaded ($err)"
@@ -53,7 +54,7 @@ if ! err=$(rmmod hv_balloon 2>&1); then
 	fi
 	exit 0
 fi
-pass balloon.unload.rmmod "unloaded with $(((total0 - $(meminfo_kb MemTotal)) / 1024)) MiB ballooned"
+pass balloon.unload.rmmod "unloaded with $held MiB ballooned"
 
 total1=$(meminfo_kb MemTotal)
 if [ "$total1" -ge $((total0 - 16 * 1024)) ]; then
