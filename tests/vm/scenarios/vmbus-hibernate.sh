@@ -12,6 +12,7 @@
 # core logs none of that, so those checks are skipped on its stack.
 # modules: hv_vmbus hv_utils hv_balloon
 # qemu: -device hv-heartbeat,id=hvhb,interval=500
+# cmdline: no_console_suspend ignore_loglevel
 # timeout: 180
 
 pm=/sys/power
