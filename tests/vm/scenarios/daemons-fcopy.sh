@@ -47,7 +47,12 @@ elif [ "$(systemctl show -p LoadState --value $unit)" != loaded ]; then
 else
 	ic_device fcopy "$class" hv_fcopy hvfc || exit 0
 fi
-ic_negotiated fcopy || exit 0
+if ! ic_negotiated fcopy; then
+	# The daemon answers the negotiation: what became of it.
+	systemctl status --no-pager -n 0 $unit 2>&1 | head -n 5
+	journalctl -b -u $unit --no-pager -q | tail -n 10
+	exit 0
+fi
 daemon_active fcopyd.active $svc || exit 0
 
 copy() { qset copy "\"$*\""; }
