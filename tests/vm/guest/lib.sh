@@ -82,8 +82,21 @@ ask() {
 # must not come) or answer it with a failure. An answer of success fails,
 # unless <who> names the reference stack that gave it: then a SKIP.
 _inject_answered() { [ "$(qom inject-result)" != '"pending"' ]; }
+_inject() {
+	_r=$(qset inject "\"$1\"")
+	case $_r in *"temporarily unavailable"*) return 1 ;; esac
+}
 refuses() {
-	_r=$(qset inject "\"$2\"")
+	# A full ring means the guest has not read what came before: the host
+	# tries again until the deadline, as Hyper-V waits for room.
+	if ! wait_for "$3" _inject "$2"; then
+		if [ -n "${4:-}" ]; then
+			skip "$1" "$4 read nothing more of its channel for $3 s (the host's ring to it stayed full)"
+		else
+			fail "$1" "the guest read nothing more of its channel for $3 s (the host's ring to it stayed full)"
+		fi
+		return
+	fi
 	if [ "$_r" != '{}' ]; then
 		fail "$1" "the host could not send it: $_r"
 		return
