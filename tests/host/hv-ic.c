@@ -65,16 +65,19 @@ static void hv_ic_remember(HvIc *ic, uint16_t type, uint8_t transaction,
     };
 }
 
-static HvIcSent *hv_ic_find_sent(HvIc *ic, uint8_t transaction,
-                                 uint64_t request_id)
+/*
+ * The IC header's transaction number names the message answered. The
+ * VMBus packet's own transaction id does not: upstream's UIO file copy
+ * daemon answers with its "no request" id, and Hyper-V takes that.
+ */
+static HvIcSent *hv_ic_find_sent(HvIc *ic, uint8_t transaction)
 {
     unsigned int i;
 
     for (i = 0; i < HV_IC_MAX_OUTSTANDING; i++) {
         HvIcSent *s = &ic->outstanding[i];
 
-        if (s->used && s->transaction == transaction &&
-            s->request_id == request_id) {
+        if (s->used && s->transaction == transaction) {
             return s;
         }
     }
@@ -333,8 +336,7 @@ static void hv_ic_handle(HvIc *ic, VMBusChanReq *req)
         return;
     }
     /* Whatever answers a malformed message is what the test wants to see. */
-    if (ic->inject_pending && hdr->transaction == ic->inject_transaction &&
-        req->transaction_id == ic->inject_request) {
+    if (ic->inject_pending && hdr->transaction == ic->inject_transaction) {
         ic->inject_pending = false;
         hv_ic_forget(ic, hdr->transaction);
         g_free(ic->inject_result);
@@ -350,7 +352,7 @@ static void hv_ic_handle(HvIc *ic, VMBusChanReq *req)
         hv_ic_bad_answer(ic, "size");
         return;
     }
-    sent = hv_ic_find_sent(ic, hdr->transaction, req->transaction_id);
+    sent = hv_ic_find_sent(ic, hdr->transaction);
     if (!sent) {
         hv_ic_bad_answer(ic, "transaction");
         return;
@@ -601,7 +603,6 @@ static void hv_ic_set_inject(Object *obj, const char *value, Error **errp)
     if (!buf) {
         return;
     }
-    ic->inject_request = ic->next_request;
     ret = hv_ic_send_packet(ic, HV_IC_GET_CLASS(ic)->msg_type, buf, total,
                             &transaction);
     if (ret < 0) {

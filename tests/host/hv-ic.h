@@ -11,8 +11,7 @@
  *
  * Every answer is checked before a service sees it: its size, the response
  * flag, and that it answers a message the host sent (same IC transaction
- * number, same VMBus request id, same message type, no longer than the
- * request).  One that does not is dropped and counted in messages-bad.
+ * number, same message type, no longer than the request).  One that does not is dropped and counted in messages-bad.
  * Services that hold one request at a time (KVP, VSS, file copy) send it
  * with hv_ic_request(), which also bounds the wait for the answer.
  *
@@ -171,7 +170,6 @@ struct HvIc {
     uint64_t injected;
     bool inject_pending;
     uint8_t inject_transaction;
-    uint64_t inject_request;
     char *inject_result;
 };
 
