@@ -360,10 +360,22 @@ EXPORT_SYMBOL_GPL(hvic_utf8_to_utf16);
 static int hvic_field_to_utf8(const u8 *in, u32 size, u32 cap, char *out,
 			      u32 out_size)
 {
+	u32 i;
 	int n;
 
 	if (size > cap)
 		return -1;
+	/*
+	 * A string that fills its whole field has no room for its NUL: no
+	 * host that keeps to the field's size sends one.
+	 */
+	if (size == cap) {
+		for (i = 0; i + 1 < cap; i += 2)
+			if (!in[i] && !in[i + 1])
+				break;
+		if (i + 1 >= cap)
+			return -1;
+	}
 	n = hvic_utf16_to_utf8(in, size / 2, out, out_size);
 	return n < 0 ? -1 : n + 1;
 }

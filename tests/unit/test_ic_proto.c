@@ -268,6 +268,24 @@ static void test_kvp(void)
 	CHECK_EQ(hvic_kvp_to_daemon(&m, out, &act), HVIC_BAD_LENGTH);
 	free(p);
 
+	/* A key filling its whole field with no NUL: refused. */
+	memset(in->body.kvp_set.data.key, 'K', sizeof(in->body.kvp_set.data.key));
+	for (p = in->body.kvp_set.data.key + 1;
+	     p < in->body.kvp_set.data.key + sizeof(in->body.kvp_set.data.key); p += 2)
+		*p = 0;
+	in->body.kvp_set.data.key_size = sizeof(in->body.kvp_set.data.key);
+	p = packet(HVIC_TYPE_KVP, in, blen);
+	CHECK_EQ(hvic_check(p, HVIC_BODY_OFFSET + blen, &m), HVIC_OK);
+	CHECK_EQ(hvic_kvp_to_daemon(&m, out, &act), HVIC_BAD_STRING);
+	free(p);
+	/* The same field ending in a NUL is a 255-character key. */
+	in->body.kvp_set.data.key[sizeof(in->body.kvp_set.data.key) - 2] = 0;
+	p = packet(HVIC_TYPE_KVP, in, blen);
+	CHECK_EQ(hvic_check(p, HVIC_BODY_OFFSET + blen, &m), HVIC_OK);
+	CHECK_EQ(hvic_kvp_to_daemon(&m, out, &act), HVIC_OK);
+	CHECK_EQ(out->body.kvp_set.data.key_size, 256);
+	free(p);
+
 	/* Size fields beyond their arrays, bad pools and ops. */
 	in->body.kvp_set.data.key_size = 514;
 	p = packet(HVIC_TYPE_KVP, in, blen);
