@@ -114,7 +114,14 @@ else
 	fail fcopyd.cancel "got $res, expected \"cancelled\""
 fi
 qset cancel-after 0 >/dev/null
-expect fcopyd.cancel.clean "$(ls -A "$dir" | tr '\n' ' ')" "$before"
+left=$(ls -A "$dir" | tr '\n' ' ')
+if [ "$left" = "$before" ]; then
+	pass fcopyd.cancel.clean "$left"
+elif [ "$uio" ]; then
+	skip fcopyd.cancel.clean "upstream's UIO daemon leaves the cancelled copy behind: $left"
+else
+	fail fcopyd.cancel.clean "got '$left', expected '$before'"
+fi
 
 # create-path with two missing folders and no separator at the end.
 expect fcopyd.deep.sent "$(copy "$small" "$dir/un/deux" small.bin create-path)" '{}'
