@@ -6,10 +6,10 @@
 # with a stand-in daemon), a balloon resize and hot-add.
 # OPENLIS_VM_SUITE=extended runs what is long or not yet seen through: the
 # mixed stacks under the balloon, 50 reloads, max_version, 6.1's sysfs
-# parity, hibernation, the systemd-booted guest with the real daemons (on both stacks,
-# and across them: Debian's on openlis's modules, openlis's on the
-# kernel's) and the long balloon scenarios. Closing lines: each group's
-# time, then vm: N passed, N failed, N skipped.
+# parity, hibernation, the systemd-booted guest with the real daemons (on
+# both stacks, and across them: Debian's on openlis's modules, openlis's on
+# the kernel's; malformed host messages) and the long balloon scenarios.
+# Closing lines: each group's time, then vm: N passed, N failed, N skipped.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/../../build/vm/suite-$(date +%Y%m%d-%H%M%S)"
