@@ -51,13 +51,12 @@ static uint32_t hv_ic_max_msg(HvIc *ic)
 
 /* Remember a message sent, for its answer to be matched against. */
 static void hv_ic_remember(HvIc *ic, uint16_t type, uint8_t transaction,
-                           uint64_t request_id, uint32_t len)
+                           uint32_t len)
 {
     HvIcSent *s = &ic->outstanding[ic->next_slot];
 
     ic->next_slot = (ic->next_slot + 1) % HV_IC_MAX_OUTSTANDING;
     *s = (HvIcSent) {
-        .request_id = request_id,
         .len = len,
         .type = type,
         .transaction = transaction,
@@ -146,7 +145,7 @@ static int hv_ic_send_packet(HvIc *ic, uint16_t type, uint8_t *buf,
     if (ret < 0) {
         return ret;
     }
-    hv_ic_remember(ic, type, ic->next_transaction, request_id, total);
+    hv_ic_remember(ic, type, ic->next_transaction, total);
     if (transaction) {
         *transaction = ic->next_transaction;
     }

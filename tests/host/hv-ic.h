@@ -11,7 +11,8 @@
  *
  * Every answer is checked before a service sees it: its size, the response
  * flag, and that it answers a message the host sent (same IC transaction
- * number, same message type, no longer than the request).  One that does not is dropped and counted in messages-bad.
+ * number, same message type, no longer than the request).  One that does
+ * not is dropped and counted in messages-bad.
  * Services that hold one request at a time (KVP, VSS, file copy) send it
  * with hv_ic_request(), which also bounds the wait for the answer.
  *
@@ -90,7 +91,6 @@ typedef struct HvIcNegotiate {
 #define HV_IC_MAX_OUTSTANDING 16
 
 typedef struct HvIcSent {
-    uint64_t request_id;    /* VMBus transaction id of the packet */
     uint32_t len;           /* packet bytes, headers included */
     uint16_t type;
     uint8_t transaction;    /* IC header's transaction number */

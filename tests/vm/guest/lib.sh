@@ -76,12 +76,12 @@ ask() {
 	result_within "$2"
 }
 
-# refuses <check> <malformation> <seconds> [<who>]: the host model sends a
-# malformed message (inject, tests/host/hv-ic.c) and the guest must drop it
-# (no answer within the seconds: an observation window, for something that
-# must not come) or answer it with a failure. An answer of success fails,
+# refuses <check> <malformation> <seconds> [<who> [<why>]]: the host model
+# sends a malformed message (inject, tests/host/hv-ic.c) and the guest must
+# drop it (no answer within the seconds: an observation window, for
+# something that must not come) or answer it with a failure. An answer of success fails,
 # unless <who> names the reference stack that gave it: then a SKIP; or
-# unless REFUSES_MAY_ANSWER says why this one may be answered.
+# unless <why> says why this one may be answered.
 _inject_answered() { [ "$(qom inject-result)" != '"pending"' ]; }
 _inject() {
 	_r=$(qset inject "\"$1\"")
@@ -107,8 +107,8 @@ refuses() {
 	case $_out in
 	'"pending"') pass "$1" "dropped (no answer in $3 s)" ;;
 	'"answered 0x00000000"')
-		if [ "${REFUSES_MAY_ANSWER:-}" ]; then
-			pass "$1" "answered with success: $REFUSES_MAY_ANSWER"
+		if [ -n "${5:-}" ]; then
+			pass "$1" "answered with success: $5"
 		elif [ -n "${4:-}" ]; then
 			skip "$1" "$4 answered it with success"
 		else

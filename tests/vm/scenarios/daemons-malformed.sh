@@ -42,9 +42,7 @@ inject() {
 	# openlis alike), so a guest may answer it; the requests after show
 	# it did no harm.
 	if [ "$2" = size ]; then
-		REFUSES_MAY_ANSWER="the header's size is not relied on"
-		refuses "malformed.$1.$2" "$2" 10
-		REFUSES_MAY_ANSWER=
+		refuses "malformed.$1.$2" "$2" 10 "" "the header's size is not relied on"
 	else
 		refuses "malformed.$1.$2" "$2" 10 "$lenient"
 	fi
