@@ -7,8 +7,8 @@
 #
 #   tests/bench/balloon.sh [kernel]        (default 6.12)
 #
-# Figures: inflate and deflate of 512 MiB in MiB/s (median of 3), hot-add
-# of 512 MiB in seconds. See tests/vm/scenarios/balloon-bench.sh.
+# Figures: inflate and deflate of 512 MiB in MiB/s (median of 5), hot-add
+# of 256 MiB in seconds (median of 3). See tests/vm/scenarios/balloon-bench.sh.
 set -u
 kernel=${1:-6.12}
 top=$(cd "$(dirname "$0")/../.." && pwd)

@@ -76,7 +76,7 @@ mkdir -p "$work"
 
 log "debootstrap bookworm (minbase) for $name ($kver), a few minutes"
 debootstrap --variant=minbase \
-	--include=systemd-sysv,udev,kmod,iproute2,libnl-route-3-200,procps \
+	--include=systemd-sysv,udev,kmod,iproute2,libnl-route-3-200,procps,ifupdown \
 	bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 || {
 	tail -n 30 "$work/debootstrap.log" >&2
 	exit 1
@@ -171,6 +171,11 @@ echo openlis-guest >"$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\topenlis-guest.openlis.test openlis-guest\n' \
 	>"$root/etc/hosts"
 printf 'LABEL=openlis-root / ext4 rw,errors=remount-ro 0 0\n' >"$root/etc/fstab"
+# ifupdown as Debian's installer sets it up for a server: the loopback, and
+# the folder where the KVP daemon's IP injection writes (daemons-ipinject).
+mkdir -p "$root/etc/network/interfaces.d"
+printf 'source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n' \
+	>"$root/etc/network/interfaces"
 # The journal stays in memory: the image is never written anyway.
 mkdir -p "$root/etc/systemd/journald.conf.d"
 printf '[Journal]\nStorage=volatile\n' >"$root/etc/systemd/journald.conf.d/openlis.conf"

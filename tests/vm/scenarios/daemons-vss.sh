@@ -6,11 +6,16 @@
 # disk itself, read past every cache (debugfs -D, O_DIRECT), holds exactly
 # what the guest wrote before the freeze: that is the snapshot a backup
 # takes. After the thaw the blocked write lands and the writer goes on.
+# A second ext4 file system, on a second disk, must be frozen with the
+# root one and hold its own writes the same way: a backup is of every
+# writable file system, not only /.
 # Scratch files stay off the root file system (/run) except the ones
 # under test.
 # rootfs: debian
 # modules: hv_vmbus
 # qemu: -device hv-vss,id=hvvss,timeout=30
+# qemu: -drive driver=null-co,size=64M,read-zeroes=on,if=none,snapshot=on,id=vss2
+# qemu: -device virtio-blk-pci,drive=vss2,serial=openlis-vss2,addr=0x10
 # timeout: 200
 
 timeout 200 systemctl is-system-running --wait >/dev/null 2>&1
@@ -43,6 +48,33 @@ writer=$!
 grows() { [ "$(wc -l <$dir/log)" -ge "$1" ]; }
 wait_for 10 grows 5 || fail vssd.writer "the writer wrote nothing"
 
+# The second file system: blank disk (zeros under a QEMU overlay), made
+# and mounted here, with its own unsynced data and its own writer.
+disk2=/dev/disk/by-id/virtio-openlis-vss2
+dir2=/mnt/openlis-vss2
+second=''
+if ! wait_for 20 test -b $disk2; then
+	fail vssd.second.disk "no $disk2: the second disk did not appear"
+elif ! out=$(mkfs.ext4 -q -F $disk2 2>&1) ||
+	! out=$(mkdir -p $dir2 && mount -t ext4 $disk2 $dir2 2>&1); then
+	fail vssd.second.mount "$out"
+else
+	second=1
+	head -c 2M /dev/urandom >$dir2/data
+	want2=$(sha256sum <$dir2/data | cut -d' ' -f1)
+	(
+		i=0
+		while :; do
+			i=$((i + 1))
+			echo "$i" >>$dir2/log
+			sleep 0.05
+		done
+	) &
+	writer2=$!
+	grows2() { [ "$(wc -l <$dir2/log)" -ge "$1" ]; }
+	wait_for 10 grows2 5 || fail vssd.second.writer "the writer wrote nothing"
+fi
+
 ondisk() { debugfs -D -R "cat $1" "$disk" 2>/dev/null; }
 
 res=$(ask freeze 40)
@@ -65,7 +97,32 @@ if [ "$res" = '"ok"' ]; then
 	expect vssd.disk.data "$got" "$want"
 	expect vssd.disk.log "$(ondisk $dir/log | sha256sum | cut -d' ' -f1)" \
 		"$(sha256sum <$dir/log | cut -d' ' -f1)"
+	if [ -n "$second" ]; then
+		( : >$dir2/probe ) &
+		probe2=$!
+		m1=$(wc -l <$dir2/log)
+		sleep 1
+		m2=$(wc -l <$dir2/log)
+		if [ -e $dir2/probe ] || [ "$m1" != "$m2" ]; then
+			fail vssd.second.frozen "writes went through: probe $(test -e $dir2/probe && echo created || echo blocked), log $m1 -> $m2 lines"
+		else
+			pass vssd.second.frozen "$disk2 frozen too: a new file stays blocked, the writer stopped at $m2 lines"
+		fi
+		expect vssd.second.disk.data \
+			"$(debugfs -D -R "cat /data" $disk2 2>/dev/null | sha256sum | cut -d' ' -f1)" "$want2"
+		expect vssd.second.disk.log \
+			"$(debugfs -D -R "cat /log" $disk2 2>/dev/null | sha256sum | cut -d' ' -f1)" \
+			"$(sha256sum <$dir2/log | cut -d' ' -f1)"
+	fi
 	expect vssd.thaw "$(ask thaw 40)" '"ok"'
+	if [ -n "$second" ]; then
+		if wait_for 15 test -e $dir2/probe; then
+			pass vssd.second.thawed "the blocked write on $dir2 landed after the thaw"
+		else
+			fail vssd.second.thawed "the write on $dir2 is still blocked 15 s after the thaw"
+		fi
+		wait $probe2 2>/dev/null
+	fi
 	if wait_for 15 test -e $dir/probe; then
 		pass vssd.thawed "the blocked write landed after the thaw"
 	else
@@ -82,8 +139,9 @@ else
 	# Whatever the daemon did, nothing may stay frozen.
 	ask thaw 40 >/dev/null
 fi
-kill $writer 2>/dev/null
-wait $writer 2>/dev/null
+kill $writer ${writer2:-} 2>/dev/null
+wait $writer ${writer2:-} 2>/dev/null
 say "vssd: $(qom requests) requests, $(qom failures) failed, $(qom messages-bad) bad answers"
 journalctl -b -u hv-vss-daemon.service --no-pager -q | tail -n 5
 rm -rf $dir
+if [ -n "$second" ]; then umount $dir2; fi
