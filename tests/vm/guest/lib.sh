@@ -180,3 +180,14 @@ put() { printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
 cstr() { dd if="$1" bs=1 skip="$2" count="$3" 2>/dev/null | tr '\000' '\n' | head -n1; }
 u8() { od -An -tu1 -j "$2" -N1 "$1" | tr -d ' '; }
 u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
+
+# nic_by_mac <mac>: the name of the interface with that address, if any.
+nic_by_mac() {
+	for _n in /sys/class/net/*; do
+		if [ "$(cat "$_n/address" 2>/dev/null)" = "$1" ]; then
+			echo "${_n##*/}"
+			return 0
+		fi
+	done
+	return 1
+}

@@ -30,11 +30,7 @@ timeout 200 systemctl is-system-running --wait >/dev/null 2>&1
 udevadm settle --timeout=60 2>/dev/null
 ic_device kvp "{a9a0f4e7-5a45-4d96-b827-8a841e8c03e6}" hv_kvp hvkvp || exit 0
 
-nic=
-for n in /sys/class/net/*; do
-	[ "$(cat "$n/address" 2>/dev/null)" = $mac ] && nic=${n##*/}
-done
-if [ -z "$nic" ]; then
+if ! nic=$(nic_by_mac $mac); then
 	fail ipinj.nic "no interface with MAC $mac: $(ls /sys/class/net | tr '\n' ' ')"
 	exit 0
 fi

@@ -34,19 +34,20 @@ mkdir -p $dir
 # Written, not synced: the freeze must bring it to the disk.
 head -c 4M /dev/urandom >$dir/data
 want=$(sha256sum <$dir/data | cut -d' ' -f1)
-# The writer appends a counter to a file on the root file system until it
-# is killed; its pid is in /run.
-(
+# writer <file>: appends a counter to the file until killed, in the
+# background; grows <file> <n>: the file has at least n lines.
+writer() {
 	i=0
 	while :; do
 		i=$((i + 1))
-		echo "$i" >>$dir/log
+		echo "$i" >>"$1"
 		sleep 0.05
 	done
-) &
+}
+grows() { [ "$(wc -l <"$1")" -ge "$2" ]; }
+writer $dir/log &
 writer=$!
-grows() { [ "$(wc -l <$dir/log)" -ge "$1" ]; }
-wait_for 10 grows 5 || fail vssd.writer "the writer wrote nothing"
+wait_for 10 grows $dir/log 5 || fail vssd.writer "the writer wrote nothing"
 
 # The second file system: blank disk (zeros under a QEMU overlay), made
 # and mounted here, with its own unsynced data and its own writer.
@@ -62,17 +63,9 @@ else
 	second=1
 	head -c 2M /dev/urandom >$dir2/data
 	want2=$(sha256sum <$dir2/data | cut -d' ' -f1)
-	(
-		i=0
-		while :; do
-			i=$((i + 1))
-			echo "$i" >>$dir2/log
-			sleep 0.05
-		done
-	) &
+	writer $dir2/log &
 	writer2=$!
-	grows2() { [ "$(wc -l <$dir2/log)" -ge "$1" ]; }
-	wait_for 10 grows2 5 || fail vssd.second.writer "the writer wrote nothing"
+	wait_for 10 grows $dir2/log 5 || fail vssd.second.writer "the writer wrote nothing"
 fi
 
 ondisk() { debugfs -D -R "cat $1" "$disk" 2>/dev/null; }
@@ -130,7 +123,7 @@ if [ "$res" = '"ok"' ]; then
 	fi
 	wait $probe 2>/dev/null
 	n3=$(wc -l <$dir/log)
-	if wait_for 15 grows $((n3 + 5)); then
+	if wait_for 15 grows $dir/log $((n3 + 5)); then
 		pass vssd.writer.resumed "the writer went on ($(wc -l <$dir/log) lines)"
 	else
 		fail vssd.writer.resumed "the writer is stuck at $n3 lines"
