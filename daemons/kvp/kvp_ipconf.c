@@ -4,6 +4,7 @@
 #endif
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -374,12 +375,48 @@ static int exists(const char *root, const char *p)
 	return !stat(path, &st);
 }
 
+/* Whether a process whose name (/proc/<pid>/comm) is @comm runs. */
+static int running(const char *root, const char *comm)
+{
+	char path[512], name[32];
+	struct dirent *de;
+	int found = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/proc", root);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		FILE *f;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "%s/proc/%s/comm", root, de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(name, sizeof(name), f)) {
+			name[strcspn(name, "\n")] = '\0';
+			found = !strcmp(name, comm);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
 enum kvp_netmgr kvp_netmgr_detect(const char *root)
 {
-	/* What runs wins over what is merely installed. */
-	if (exists(root, "/run/NetworkManager"))
+	/*
+	 * What runs wins over what is merely installed, and only a process
+	 * says what runs: systemd's tmpfiles create /run/systemd/netif on
+	 * every system, networkd or not. The kernel cuts a process name to
+	 * 15 characters, so systemd-networkd is "systemd-network".
+	 */
+	if (running(root, "NetworkManager"))
 		return KVP_NM_NETWORKMANAGER;
-	if (exists(root, "/run/systemd/netif/links"))
+	if (running(root, "systemd-network"))
 		return KVP_NM_NETWORKD;
 	if (exists(root, "/run/network/ifstate") ||
 	    exists(root, "/etc/network/interfaces"))

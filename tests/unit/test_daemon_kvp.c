@@ -419,6 +419,16 @@ static void test_ip_helpers(void)
 	CHECK(!kvp_mac_equal("00:15:5d", "00:15:5d:00"));
 }
 
+/* A fake process of that name under @root's /proc. */
+static void fake_process(const char *root, const char *pid, const char *comm)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/proc/%s && printf '%%s\\n' '%s' >%s/proc/%s/comm",
+		 root, pid, comm, root, pid);
+	CHECK(!system(cmd));
+}
+
 static void test_netmgr_detect(void)
 {
 	char root[] = "/tmp/kvprootXXXXXX", p[128], cmd[400];
@@ -429,11 +439,19 @@ static void test_netmgr_detect(void)
 	snprintf(cmd, sizeof(cmd), "mkdir -p %s && touch %s/interfaces", p, p);
 	CHECK(!system(cmd));
 	CHECK_EQ(kvp_netmgr_detect(root), KVP_NM_IFUPDOWN);
-	snprintf(cmd, sizeof(cmd), "mkdir -p %s/run/systemd/netif/links", root);
+	/*
+	 * Debian's systemd creates these on every boot (tmpfiles), networkd
+	 * running or not: they must not count, nor another process's name.
+	 */
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/run/systemd/netif/links %s/run/NetworkManager",
+		 root, root);
 	CHECK(!system(cmd));
+	fake_process(root, "1", "systemd");
+	fake_process(root, "77", "systemd-journal");
+	CHECK_EQ(kvp_netmgr_detect(root), KVP_NM_IFUPDOWN);
+	fake_process(root, "310", "systemd-network");
 	CHECK_EQ(kvp_netmgr_detect(root), KVP_NM_NETWORKD);
-	snprintf(cmd, sizeof(cmd), "mkdir -p %s/run/NetworkManager", root);
-	CHECK(!system(cmd));
+	fake_process(root, "420", "NetworkManager");
 	CHECK_EQ(kvp_netmgr_detect(root), KVP_NM_NETWORKMANAGER);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	CHECK(!system(cmd));

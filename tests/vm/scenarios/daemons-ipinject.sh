@@ -57,13 +57,13 @@ ic_negotiated kvp || exit 0
 
 # The daemon registers with the driver again after its restart: a request
 # is answered once it has (the model fails one unanswered in its 40 s).
-fqdn_answered() {
-	case $(ask "get 2 FullyQualifiedDomainName" 45) in
+kvp_answers() {
+	case $(ask "enum-all 2" 45) in
 	'"ok '*) return 0 ;;
 	esac
 	return 1
 }
-wait_for 100 fqdn_answered || fail ipinj.registered "no KVP answer after the daemon's restart"
+wait_for 100 kvp_answers || fail ipinj.registered "no KVP answer after the daemon's restart"
 
 has_addr() { ip -4 -o addr show dev "$nic" | grep -q " $addr/24 "; }
 has_addr && fail ipinj.before "$nic has $addr before the host asked"
