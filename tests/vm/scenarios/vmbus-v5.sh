@@ -74,16 +74,24 @@ unload() {
 	rmmod "$1" 2>&1 || return 1
 	unloaded="$unloaded $1"
 }
-reload() {
-	unloaded=
-	err=$(unload hv_vmbus) || { echo "cannot unload hv_vmbus: $err"; return 1; }
-	# unload ran in a subshell: what it unloaded is what is no longer there
-	insmod "$(ko hv_vmbus)" "$@" || { echo "insmod hv_vmbus $* failed"; return 1; }
+# Every module of the stack that is not loaded, loaded again in order:
+# unload ran in a subshell, so what is not there is what it unloaded.
+load_rest() {
 	for f in /lib/openlis-modules/*.ko; do
 		m=${f##*/}
 		m=$(echo "${m%.ko}" | sed 's/^[0-9]*-//' | tr - _)
-		[ "$m" = hv_vmbus ] || loaded "$m" || insmod "$f" 2>/dev/null
+		loaded "$m" || insmod "$f" "$@" 2>/dev/null
 	done
+}
+reload() {
+	if ! err=$(unload hv_vmbus); then
+		# a holder that cannot go: the ones that went come back
+		load_rest
+		echo "cannot unload hv_vmbus: $err"
+		return 1
+	fi
+	insmod "$(ko hv_vmbus)" "$@" || { echo "insmod hv_vmbus $* failed"; return 1; }
+	load_rest
 	return 0
 }
 case " $MODULES " in
