@@ -191,3 +191,18 @@ nic_by_mac() {
 	done
 	return 1
 }
+
+# ko <module>: openlis's module file in the busybox guest; loaded <module>.
+ko() { ls /lib/openlis-modules/*-"$1".ko 2>/dev/null | head -n 1; }
+loaded() { [ -d "/sys/module/$1" ]; }
+
+# unload <module>: the modules holding it first, then itself; each one
+# removed is added to $unloaded. rmmod's complaint goes to stdout.
+unload() {
+	for _h in /sys/module/"$1"/holders/*; do
+		[ -e "$_h" ] && { unload "${_h##*/}" || return 1; }
+	done
+	loaded "$1" || return 0
+	rmmod "$1" 2>&1 || return 1
+	unloaded="${unloaded:-} $1"
+}

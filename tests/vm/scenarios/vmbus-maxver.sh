@@ -14,8 +14,6 @@ case " $MODULES " in
 esac
 
 dm={525074dc-8985-46e2-8057-a307dc18a502}
-ko() { ls /lib/openlis-modules/*-"$1".ko 2>/dev/null | head -n 1; }
-loaded() { [ -d "/sys/module/$1" ]; }
 bound() { dev=$(vmbus_dev_by_class "$dm") && [ -e "$dev/driver" ]; }
 
 # The version of the latest "VMBus version M.m" line: each load logs one.
@@ -24,14 +22,6 @@ version() {
 }
 
 unloaded=
-unload() {
-	for h in /sys/module/"$1"/holders/*; do
-		[ -e "$h" ] && unload "${h##*/}"
-	done
-	loaded "$1" || return 0
-	rmmod "$1" || return 1
-	unloaded="$unloaded $1"
-}
 
 # reload [params...]: hv_vmbus with the params, then what depended on it.
 reload() {

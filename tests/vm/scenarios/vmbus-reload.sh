@@ -13,19 +13,9 @@ slab_bound_kb=512	# SUnreclaim growth allowed over the cycles
 avail_bound_kb=4096	# MemAvailable drop allowed over the cycles
 dm={525074dc-8985-46e2-8057-a307dc18a502}
 
-ko() { ls /lib/openlis-modules/*-"$1".ko 2>/dev/null | head -n 1; }
-loaded() { [ -d "/sys/module/$1" ]; }
 
 # unload <module>: its holders first; records what went in $unloaded.
 unloaded=
-unload() {
-	for h in /sys/module/"$1"/holders/*; do
-		[ -e "$h" ] && unload "${h##*/}"
-	done
-	loaded "$1" || return 0
-	rmmod "$1" || return 1
-	unloaded="$unloaded $1"
-}
 
 bound() {
 	dev=$(vmbus_dev_by_class "$dm") && [ -e "$dev/driver" ]

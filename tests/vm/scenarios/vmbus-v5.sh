@@ -63,17 +63,7 @@ fi
 
 # hv_vmbus again with max_version: openlis's takes "4.0", the in-tree one
 # the number (major << 16 | minor).
-ko() { ls /lib/openlis-modules/*-"$1".ko 2>/dev/null | head -n 1; }
-loaded() { [ -d "/sys/module/$1" ]; }
 unloaded=
-unload() {
-	for h in /sys/module/"$1"/holders/*; do
-		[ -e "$h" ] && unload "${h##*/}"
-	done
-	loaded "$1" || return 0
-	rmmod "$1" 2>&1 || return 1
-	unloaded="$unloaded $1"
-}
 # Every module of the stack that is not loaded, loaded again in order:
 # unload ran in a subshell, so what is not there is what it unloaded.
 load_rest() {
