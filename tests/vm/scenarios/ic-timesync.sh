@@ -1,8 +1,9 @@
 # The time synchronization integration service of the emulated host
 # (tests/host/hv-timesync.c, built by scripts/build-qemu.sh): hv_utils binds
 # it and agrees on TimeSync 4.0 (host time with the partition reference
-# time); a forced synchronization to a chosen time sets the guest's clock to
-# it, and one to the host's time brings the clock back.
+# time) and registers the PTP clock "hyperv"; a forced synchronization to a
+# chosen time sets the guest's clock to it, and one to the host's time brings
+# the clock back.
 # modules: hv_vmbus hv_utils
 # qemu: -device hv-timesync,id=hvts
 # timeout: 90
@@ -22,6 +23,18 @@ if wait_for 15 synced; then
 	pass ic.timesync.answers "$(qom answers) answers to $(qom syncs) syncs and $(qom samples) samples"
 else
 	fail ic.timesync.answers "no answer (sent $(qom messages-sent))"
+fi
+
+# The samples feed a PTP clock named "hyperv" (chrony reads it through
+# /dev/ptp_hyperv), on openlis's hv_timesync as on the in-tree hv_utils.
+ptp=
+for c in /sys/class/ptp/ptp*; do
+	[ "$(cat "$c/clock_name" 2>/dev/null)" = hyperv ] && ptp=${c##*/}
+done
+if [ -n "$ptp" ]; then
+	pass ic.timesync.ptp "/dev/$ptp is the clock \"hyperv\""
+else
+	fail ic.timesync.ptp "no PTP clock named hyperv: $(cat /sys/class/ptp/ptp*/clock_name 2>/dev/null | tr '\n' ' ')"
 fi
 
 # 2000000000 is 2033-05-18 03:33:20 UTC.
