@@ -206,3 +206,34 @@ unload() {
 	rmmod "$1" 2>&1 || return 1
 	unloaded="${unloaded:-} $1"
 }
+
+# kernel_trouble: warning, bug and oops lines in the kernel log so far;
+# no_new_trouble <check> <count before>: PASS if none came since.
+kernel_trouble() {
+	dmesg | grep -ciE 'warning:|bug:|call trace|oops|general protection'
+}
+no_new_trouble() {
+	_n=$(($(kernel_trouble) - $2))
+	if [ "$_n" -eq 0 ]; then
+		pass "$1" "no warning or oops"
+	else
+		fail "$1" "$_n new warning/oops lines: $(dmesg | grep -iE 'warning:|bug:|call trace|oops' | tail -n 2 | tr '\n' '|')"
+	fi
+}
+
+# heartbeats <check> [<where>]: the heartbeat model ($IC) sees the guest
+# answer 4 more heartbeats within 20 s.
+heartbeats() {
+	_s0=$(qom sequence)
+	case "$_s0" in ''|*[!0-9]*) _s0=0 ;; esac
+	if wait_for 20 _beating; then
+		pass "$1" "sequence $_s0 -> $(qom sequence)${2:+ $2}"
+	else
+		fail "$1" "sequence $_s0 -> $(qom sequence) in 20 s${2:+ $2}, status $(qom status)"
+	fi
+}
+_beating() {
+	_s=$(qom sequence)
+	case "$_s" in ''|*[!0-9]*) return 1 ;; esac
+	[ "$_s" -ge $((_s0 + 4)) ]
+}

@@ -14,7 +14,7 @@
 # timeout: 180
 
 hb={57164f39-9115-4e78-ab55-382f3bd5422d}
-n_trouble0=$(dmesg | grep -ciE 'warning:|bug:|call trace|oops|general protection')
+n_trouble0=$(kernel_trouble)
 
 ic_device heartbeat "$hb" hv_heartbeat hvhb || exit 0
 ic_negotiated heartbeat || exit 0
@@ -73,20 +73,9 @@ cpu1=$((1 - cpu0))
 lands vmbus.modify.before "$cpu0"
 move vmbus.modify.move "$cpu1" || exit 0
 
-s0=$(qom sequence)
-_beating() { [ "$(qom sequence)" -ge $((s0 + 4)) ] 2>/dev/null; }
-if wait_for 20 _beating; then
-	pass vmbus.modify.works "heartbeat sequence $s0 -> $(qom sequence) on CPU$cpu1"
-else
-	fail vmbus.modify.works "heartbeat sequence $s0 -> $(qom sequence) in 20 s after the move"
-fi
+heartbeats vmbus.modify.works "on CPU$cpu1, after the move"
 lands vmbus.modify.after "$cpu1"
 
 move vmbus.modify.back "$cpu0" && lands vmbus.modify.back.lands "$cpu0"
 
-n=$(($(dmesg | grep -ciE 'warning:|bug:|call trace|oops|general protection') - n_trouble0))
-if [ "$n" -eq 0 ]; then
-	pass vmbus.modify.clean "no warning or oops"
-else
-	fail vmbus.modify.clean "$n new warning/oops lines: $(dmesg | grep -iE 'warning:|bug:|call trace|oops' | tail -n 2 | tr '\n' '|')"
-fi
+no_new_trouble vmbus.modify.clean "$n_trouble0"

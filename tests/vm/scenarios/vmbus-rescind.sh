@@ -13,7 +13,7 @@
 # timeout: 150
 
 hb={57164f39-9115-4e78-ab55-382f3bd5422d}
-n_trouble0=$(dmesg | grep -ciE 'warning:|bug:|call trace|oops|general protection')
+n_trouble0=$(kernel_trouble)
 
 ic_device heartbeat "$hb" hv_heartbeat hvhb || exit 0
 ic_negotiated heartbeat || exit 0
@@ -54,12 +54,7 @@ if wait_for 20 off_host; then
 else
 	fail vmbus.rescind.released "hvhb still on the host after 20 s: no RELID_RELEASED for relid $relid"
 fi
-n=$(($(dmesg | grep -ciE 'warning:|bug:|call trace|oops|general protection') - n_trouble0))
-if [ "$n" -eq 0 ]; then
-	pass vmbus.rescind.clean "no warning or oops"
-else
-	fail vmbus.rescind.clean "$n new warning/oops lines: $(dmesg | grep -iE 'warning:|bug:|call trace|oops' | tail -n 2 | tr '\n' '|')"
-fi
+no_new_trouble vmbus.rescind.clean "$n_trouble0"
 
 # Plugged again: offered after the initial offers (ALLOFFERS_DELIVERED
 # is not sent again), bound and beating.
@@ -75,18 +70,5 @@ else
 	fail vmbus.hotplug.bound "no bound heartbeat device 30 s after device_add"
 	exit 0
 fi
-if ic_negotiated heartbeat; then
-	s0=$(qom sequence)
-	_beating() { [ "$(qom sequence)" -ge $((s0 + 4)) ] 2>/dev/null; }
-	if wait_for 20 _beating; then
-		pass vmbus.hotplug.heartbeat "sequence $s0 -> $(qom sequence)"
-	else
-		fail vmbus.hotplug.heartbeat "sequence $s0 -> $(qom sequence) in 20 s"
-	fi
-fi
-n=$(($(dmesg | grep -ciE 'warning:|bug:|call trace|oops|general protection') - n_trouble0))
-if [ "$n" -eq 0 ]; then
-	pass vmbus.hotplug.clean "no warning or oops"
-else
-	fail vmbus.hotplug.clean "$n new warning/oops lines: $(dmesg | grep -iE 'warning:|bug:|call trace|oops' | tail -n 2 | tr '\n' '|')"
-fi
+ic_negotiated heartbeat && heartbeats vmbus.hotplug.heartbeat
+no_new_trouble vmbus.hotplug.clean "$n_trouble0"

@@ -15,7 +15,7 @@
 dm={525074dc-8985-46e2-8057-a307dc18a502}
 hb={57164f39-9115-4e78-ab55-382f3bd5422d}
 want=5.3
-n_trouble0=$(dmesg | grep -ciE 'warning:|bug:|call trace|oops|general protection')
+n_trouble0=$(kernel_trouble)
 
 # In-tree logs "Vmbus version:5.3", openlis "VMBus version 5.3, message
 # connection id 1"; every load logs one: the latest counts.
@@ -42,21 +42,6 @@ else
 	fail vmbus.v5.balloon "the balloon device did not bind at $want"
 fi
 
-# heartbeats <check>: the guest answers 4 more heartbeats within 20 s.
-heartbeats() {
-	s0=$(qom sequence)
-	case "$s0" in ''|*[!0-9]*) s0=0 ;; esac
-	if wait_for 20 _beating; then
-		pass "$1" "sequence $s0 -> $(qom sequence)"
-	else
-		fail "$1" "sequence $s0 -> $(qom sequence) in 20 s, status $(qom status)"
-	fi
-}
-_beating() {
-	s=$(qom sequence)
-	case "$s" in ''|*[!0-9]*) return 1 ;; esac
-	[ "$s" -ge $((s0 + 4)) ]
-}
 if ic_device heartbeat "$hb" hv_heartbeat hvhb && ic_negotiated heartbeat; then
 	heartbeats vmbus.v5.heartbeat
 fi
@@ -110,9 +95,4 @@ else
 	fi
 fi
 
-n=$(($(dmesg | grep -ciE 'warning:|bug:|call trace|oops|general protection') - n_trouble0))
-if [ "$n" -eq 0 ]; then
-	pass vmbus.v5.clean "no warning or oops"
-else
-	fail vmbus.v5.clean "$n new warning/oops lines: $(dmesg | grep -iE 'warning:|bug:|call trace|oops' | tail -n 2 | tr '\n' '|')"
-fi
+no_new_trouble vmbus.v5.clean "$n_trouble0"
