@@ -129,7 +129,7 @@ static void hv_ha_online_held(struct hv_dm *dm, struct dm_ha_region *rg,
 			continue;
 		pg = pfn_to_page(pfn);
 		spin_lock_irqsave(&dm->ha_lock, flags);
-		if (PageOffline(pg) && page_private(pg) != HV_DM_PAGE_MARK)
+		if (PageOffline(pg) && !hv_dm_marked(pg))
 			hv_ha_online_one(dm, rg, pg);
 		spin_unlock_irqrestore(&dm->ha_lock, flags);
 		if (!(pfn & 511))

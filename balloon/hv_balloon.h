@@ -7,6 +7,7 @@
 #include <linux/completion.h>
 #include <linux/hyperv.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/page_reporting.h>
 #include <linux/sizes.h>
@@ -103,8 +104,23 @@ struct hv_dm_job {
 	u64 ranges[];		/* unballoon ranges, copied */
 };
 
-/* The page-private mark of a page we ballooned out. */
+/*
+ * The page-private marks of the pages we ballooned out: a page on its own,
+ * or the first and the other pages of a 2 MiB block we hold unsplit, so
+ * that it goes back to the allocator in one piece when the host returns it
+ * whole.
+ */
 #define HV_DM_PAGE_MARK		0x6876646d62616c6cUL
+#define HV_DM_BLOCK_MARK	0x6876646d626c6f63UL
+#define HV_DM_TAIL_MARK		0x6876646d7461696cUL
+
+static inline bool hv_dm_marked(const struct page *pg)
+{
+	unsigned long m = page_private(pg);
+
+	return m == HV_DM_PAGE_MARK || m == HV_DM_BLOCK_MARK ||
+	       m == HV_DM_TAIL_MARK;
+}
 
 extern bool hv_dm_hot_add_param;
 extern unsigned int hv_dm_pressure_delay;

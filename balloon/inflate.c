@@ -39,16 +39,24 @@ unsigned long hv_dm_floor(struct hv_dm *dm)
 				PAGE_SHIFT);
 }
 
+#define HV_DM_BLOCK_PAGES	BIT(HV_DM_BIG_ORDER)
+
 /*
  * Whether @pfn is a page we ballooned out. The host may name any frame, so
  * look only at pages the kernel has online, and trust no single mark: our
- * pages are PageOffline() and carry our private mark.
+ * pages are PageOffline() and carry one of our private marks, and a page
+ * inside a block has the block's first page marked as such.
  */
 static struct page *hv_dm_our_page(unsigned long pfn)
 {
-	struct page *pg = pfn_to_online_page(pfn);
+	struct page *pg = pfn_to_online_page(pfn), *head;
 
-	if (!pg || !PageOffline(pg) || page_private(pg) != HV_DM_PAGE_MARK)
+	if (!pg || !PageOffline(pg) || !hv_dm_marked(pg))
+		return NULL;
+	if (page_private(pg) != HV_DM_TAIL_MARK)
+		return pg;
+	head = pg - (pfn & (HV_DM_BLOCK_PAGES - 1));
+	if (!PageOffline(head) || page_private(head) != HV_DM_BLOCK_MARK)
 		return NULL;
 	return pg;
 }
@@ -58,21 +66,23 @@ bool hv_dm_is_ballooned(unsigned long pfn)
 	return hv_dm_our_page(pfn);
 }
 
-/* Take @nr pages at @pg, just allocated, out of the guest's hands. */
-static void hv_dm_hold(struct hv_dm *dm, struct page *pg, unsigned int nr)
+/*
+ * Take the 2^@order pages at @pg, just allocated, out of the guest's hands.
+ * A block stays whole: one list entry, marked at its first page.
+ */
+static void hv_dm_hold(struct hv_dm *dm, struct page *pg, unsigned int order)
 {
-	unsigned long flags;
-	unsigned int i;
+	unsigned long flags, nr = 1UL << order, i;
 
 	for (i = 0; i < nr; i++) {
 		__SetPageOffline(pg + i);
-		set_page_private(pg + i, HV_DM_PAGE_MARK);
+		set_page_private(pg + i, HV_DM_TAIL_MARK);
 	}
+	set_page_private(pg, order ? HV_DM_BLOCK_MARK : HV_DM_PAGE_MARK);
 	adjust_managed_page_count(pg, -(long)nr);
 
 	spin_lock_irqsave(&dm->balloon_lock, flags);
-	for (i = 0; i < nr; i++)
-		list_add_tail(&pg[i].lru, &dm->ballooned);
+	list_add_tail(&pg->lru, &dm->ballooned);
 	dm->nr_ballooned += nr;
 	spin_unlock_irqrestore(&dm->balloon_lock, flags);
 }
@@ -91,47 +101,99 @@ static void hv_dm_release_locked(struct hv_dm *dm, struct page *pg)
 	__free_page(pg);
 }
 
+/* The same for a whole block at @head, in one piece. */
+static void hv_dm_release_block_locked(struct hv_dm *dm, struct page *head)
+{
+	unsigned long i;
+
+	list_del(&head->lru);
+	dm->nr_ballooned -= HV_DM_BLOCK_PAGES;
+	for (i = 0; i < HV_DM_BLOCK_PAGES; i++) {
+		set_page_private(head + i, 0);
+		__ClearPageOffline(head + i);
+	}
+	__free_pages(head, HV_DM_BIG_ORDER);
+}
+
+/*
+ * The host names only part of a block: from now on its pages are held one
+ * by one, each on the list, each freed on its own.
+ */
+static void hv_dm_split_block_locked(struct hv_dm *dm, struct page *head)
+{
+	unsigned long i;
+
+	split_page(head, HV_DM_BIG_ORDER);
+	set_page_private(head, HV_DM_PAGE_MARK);
+	for (i = 1; i < HV_DM_BLOCK_PAGES; i++) {
+		set_page_private(head + i, HV_DM_PAGE_MARK);
+		list_add(&head[i].lru, &head->lru);
+	}
+}
+
+static bool hv_dm_is_block(struct page *pg)
+{
+	return PageOffline(pg) && page_private(pg) == HV_DM_BLOCK_MARK;
+}
+
 /*
  * Give back the pages of [@start, @start + @count) that we hold; returns
- * how many of them were not ours. The lock is dropped every batch, since a
- * host may name ranges of millions of pages.
+ * how many of them were not ours. The work goes in 2 MiB-aligned batches:
+ * whether a frame's page is online holds for the whole of such a batch
+ * (it is within one memory subsection), a block of ours is one batch, and
+ * the lock is dropped between batches, since a host may name ranges of
+ * millions of pages.
  */
 u64 hv_dm_release_range(struct hv_dm *dm, u64 start, u64 count)
 {
 	u64 pfn = start, end = start + count, strangers = 0;
 	unsigned long flags;
 
+	BUILD_BUG_ON(HV_DM_BLOCK_PAGES > PAGES_PER_SUBSECTION);
 	while (pfn < end) {
-		u64 batch_end = min(end, pfn + 512);
-		struct page *first = NULL;
+		u64 base = round_down(pfn, HV_DM_BLOCK_PAGES);
+		u64 batch_end = min(end, base + HV_DM_BLOCK_PAGES);
+		struct page *first = pfn_to_online_page(pfn), *head;
 		long freed = 0;
 
+		if (!first) {
+			strangers += batch_end - pfn;
+			pfn = batch_end;
+			continue;
+		}
+		head = first - (pfn - base);
 		spin_lock_irqsave(&dm->balloon_lock, flags);
 		/* Nothing left to give back: the rest cannot be ours. */
 		if (!dm->nr_ballooned) {
 			spin_unlock_irqrestore(&dm->balloon_lock, flags);
 			return strangers + end - pfn;
 		}
+		if (hv_dm_is_block(head)) {
+			if (pfn == base && batch_end == base + HV_DM_BLOCK_PAGES) {
+				hv_dm_release_block_locked(dm, head);
+				spin_unlock_irqrestore(&dm->balloon_lock, flags);
+				adjust_managed_page_count(head, HV_DM_BLOCK_PAGES);
+				pfn = batch_end;
+				cond_resched();
+				continue;
+			}
+			hv_dm_split_block_locked(dm, head);
+		}
 		for (; pfn < batch_end; pfn++) {
-			struct page *pg = hv_dm_our_page(pfn);
+			struct page *pg = head + (pfn - base);
 
-			if (!pg) {
+			if (!PageOffline(pg) ||
+			    page_private(pg) != HV_DM_PAGE_MARK) {
 				strangers++;
 				continue;
 			}
-			/* One count update per batch and zone. */
-			if (first && page_zone(first) != page_zone(pg)) {
-				adjust_managed_page_count(first, freed);
-				freed = 0;
-			}
-			if (!freed)
-				first = pg;
 			hv_dm_release_locked(dm, pg);
 			freed++;
 		}
+		spin_unlock_irqrestore(&dm->balloon_lock, flags);
+		/* One count update per batch: a batch is within one zone. */
 		if (freed)
 			adjust_managed_page_count(first, freed);
-		spin_unlock_irqrestore(&dm->balloon_lock, flags);
 		cond_resched();
 	}
 	return strangers;
@@ -242,10 +304,7 @@ void hv_dm_balloon_up(struct hv_dm *dm, u32 num_pages)
 			break;
 		}
 		nr = 1U << order;
-		/* The host returns pages one range at a time, not as a block. */
-		if (order)
-			split_page(pg, order);
-		hv_dm_hold(dm, pg, nr);
+		hv_dm_hold(dm, pg, order);
 		/* A range at or past the 40-bit frame limit fails here. */
 		if (!dm_balloon_resp_add(r, page_to_pfn(pg), nr)) {
 			hv_dm_release_range(dm, page_to_pfn(pg), nr);
@@ -311,16 +370,23 @@ void hv_dm_balloon_down(struct hv_dm *dm, const struct dm_host_msg *m)
 /* On unload every ballooned page goes back to the guest. */
 void hv_dm_return_all(struct hv_dm *dm)
 {
-	unsigned long flags, n = 0;
+	unsigned long flags, n = 0, nr;
 
 	spin_lock_irqsave(&dm->balloon_lock, flags);
 	while (!list_empty(&dm->ballooned)) {
 		struct page *pg = list_first_entry(&dm->ballooned, struct page,
 						   lru);
 
-		adjust_managed_page_count(pg, 1);
-		hv_dm_release_locked(dm, pg);
-		if (!(++n & 511)) {
+		if (hv_dm_is_block(pg)) {
+			nr = HV_DM_BLOCK_PAGES;
+			hv_dm_release_block_locked(dm, pg);
+		} else {
+			nr = 1;
+			hv_dm_release_locked(dm, pg);
+		}
+		adjust_managed_page_count(pg, nr);
+		n += nr;
+		if (!(n & 511) || nr > 1) {
 			spin_unlock_irqrestore(&dm->balloon_lock, flags);
 			cond_resched();
 			spin_lock_irqsave(&dm->balloon_lock, flags);

@@ -154,8 +154,13 @@ static const struct hv_vmbus_device_id sd_id_table[] = {
 };
 MODULE_DEVICE_TABLE(vmbus, sd_id_table);
 
+/*
+ * The driver keeps the in-tree name: the udev rule upstream documents for
+ * host-initiated hibernation matches DRIVER=="hv_utils" on the uevent, and
+ * guests that installed it must go on hibernating with openlis loaded.
+ */
 static struct hv_driver sd_driver = {
-	.name = "hv_shutdown",
+	.name = "hv_utils",
 	.id_table = sd_id_table,
 	.probe = sd_probe,
 	.remove = sd_remove,

@@ -317,6 +317,11 @@ def stack_modules(stack, kos):
     raise SystemExit(f"unknown stack {stack}: one of {', '.join(STACKS)}")
 
 
+def fcopy_mib():
+    """The size of daemons-fcopy's big copy, in MiB (OPENLIS_FCOPY_MIB)."""
+    return int(os.environ.get("OPENLIS_FCOPY_MIB", "100"))
+
+
 def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs=None):
     name = f"{kernel['name']}-{stack}" + (f"-{rootfs}" if rootfs else "")
     # The boot itself: a minute on a busy machine under emulation.
@@ -332,6 +337,10 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs=None):
         timeout += meta["timeout"]
         testmods += [m for m in meta["testmods"] if m not in testmods]
         built_qemu = built_qemu or meta["host"] == "openlis-qemu"
+    # The scenario's own timeout is for make check's 100 MiB copy; a bigger
+    # one (OPENLIS_FCOPY_MIB) takes about 2 s more for every MiB more.
+    if "daemons-fcopy" in scenarios:
+        timeout += 2 * max(0, fcopy_mib() - 100)
     tree = initramfs.ModuleTree(kernel["modules"])
     overrides = stack_modules(stack, openlis_kos)
     if rootfs:
@@ -365,7 +374,7 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs=None):
                     f"OPENLIS_DAEMONS={int(stack in DAEMON_STACKS)}\n"
                     # The size of daemons-fcopy's big copy: 0.8 MiB/s under
                     # nested emulation, so make check copies less.
-                    f"FCOPY_MIB={int(os.environ.get('OPENLIS_FCOPY_MIB', '100'))}\n")
+                    f"FCOPY_MIB={fcopy_mib()}\n")
     files["/etc/openlis.conf"] = conf
     if rootfs:
         # Laid over the root file system by /init before it switches root:

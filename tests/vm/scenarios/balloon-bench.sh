@@ -10,6 +10,10 @@
 #   host's clock says nothing about the guest. Median of 3.
 # hot-add: three steps of 256 MiB (the hot-add memory device holds 1 GiB),
 #   each timed by the host (QEMU counts it on the guest's answer). Median.
+# inflate_guest_ms, deflate_guest_ms: the driver's own time in the guest
+#   for one 512 MiB inflate or deflate (median), from ftrace's
+#   function_graph tracer on its balloon work and channel callback alone:
+#   the host's work and most of the emulation's spread drop out of these.
 # Single samples moved by a third from run to run in the emulated host:
 # every figure is a median of several.
 # modules: hv_vmbus hv_balloon
@@ -59,6 +63,38 @@ poll_mt_ge() {
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 rate() { awk -v m="$1" -v s="$2" 'BEGIN {if (s < 0.001) s = 0.001; printf "%.1f\n", m / s}'; }
 
+# The functions that do a driver's balloon work: openlis's request jobs
+# and channel callback, the in-tree driver's balloon_up work and its
+# channel callback (which unballoons inline). Only these are traced, one
+# level deep: nothing they call is, so tracing costs little.
+tr=/sys/kernel/tracing
+traced=
+[ -e $tr/available_filter_functions ] || mount -t tracefs nodev $tr 2>/dev/null
+for f in hv_dm_job_run hv_dm_on_channel balloon_up balloon_onchannelcallback; do
+	grep -q "^$f \[hv_balloon\]$" $tr/available_filter_functions 2>/dev/null &&
+		traced="$traced $f"
+done
+if [ "$traced" ] && echo "$traced" >$tr/set_ftrace_filter &&
+   echo function_graph >$tr/current_tracer; then
+	echo 0 >$tr/tracing_on
+	say "bench: tracing$traced"
+else
+	skip bench.guest_ms "SKIPPED: no function_graph tracing of the driver's functions ('$traced')"
+	traced=
+fi
+trace_start() {
+	[ "$traced" ] || return 0
+	echo >$tr/trace
+	echo 1 >$tr/tracing_on
+}
+# Milliseconds the traced functions ran since trace_start, summed.
+trace_ms() {
+	[ "$traced" ] || return 0
+	echo 0 >$tr/tracing_on
+	awk '{for (i = 1; i < NF; i++) if ($(i + 1) == "us" && $i ~ /^[0-9.]+$/) {s += $i; break}}
+		END {printf "%.1f\n", s / 1000}' $tr/trace
+}
+
 actual0=$(host query-balloon)
 case "$actual0" in
 ''|*[!0-9]*)
@@ -84,18 +120,21 @@ if ! poll_mt_ge $((total0 - 1024)) 60; then
 fi
 
 target=$((actual0 - size * mib))
-inflate='' deflate=''
+inflate='' deflate='' inflate_ms='' deflate_ms=''
 i=0
 while [ $i -lt $reps ]; do
 	i=$((i + 1))
+	trace_start
 	host balloon "$target" >/dev/null
 	r=$(host wait-balloon "$target" 120)
 	case "$r" in
 	ok*) set -- $r; inflate="$inflate $3" ;;
 	*) fail bench.inflate "run $i: $r (target $((target / mib)) MiB)"; break ;;
 	esac
+	inflate_ms="$inflate_ms $(trace_ms)"
 
 	t0=$(now_us)
+	trace_start
 	host balloon "$actual0" >/dev/null
 	if ! poll_mt_ge $((total0 - 1024)) 120; then
 		fail bench.deflate "run $i: MemTotal $((MT / 1024)) MiB, expected $((total0 / 1024))"
@@ -105,6 +144,7 @@ while [ $i -lt $reps ]; do
 	deflate="$deflate $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f\n", (b - a) / 1e6}')"
 	# The host sends the last unballoon before the guest has answered it.
 	host wait-balloon "$actual0" 30 >/dev/null
+	deflate_ms="$deflate_ms $(trace_ms)"
 done
 
 if [ -n "$inflate" ]; then
@@ -115,6 +155,14 @@ if [ -n "$deflate" ]; then
 	s=$(echo "$deflate" | median)
 	pass bench.deflate_mibps "$(rate $size "$s") MiB/s: $size MiB in median $s s of:$deflate"
 fi
+
+if [ "$traced" ] && [ -n "$inflate_ms" ]; then
+	pass bench.inflate_guest_ms "$(echo "$inflate_ms" | median) ms in the driver per $size MiB inflate, median of:$inflate_ms"
+fi
+if [ "$traced" ] && [ -n "$deflate_ms" ]; then
+	pass bench.deflate_guest_ms "$(echo "$deflate_ms" | median) ms in the driver per $size MiB deflate, median of:$deflate_ms"
+fi
+[ "$traced" ] && echo nop >$tr/current_tracer
 
 # Hot-add in steps: nothing is ballooned now, so each step is fresh memory.
 hotadd='' up=$actual0 i=0 steps=0

@@ -1,6 +1,6 @@
 # A balloon target set through QMP changes the guest's memory as the guest
 # sees it (MemTotal), and the host sees the guest reach the target; then the
-# balloon deflates back. QEMU acts on targets only 50 s after the guest's
+# balloon deflates back, first by an odd amount (part of a 2 MiB piece). QEMU acts on targets only 50 s after the guest's
 # capabilities report, so every wait is a poll with a deadline.
 # modules: hv_vmbus hv_balloon
 # timeout: 300
@@ -31,6 +31,20 @@ case "$r" in
 ok*) set -- $r; pass balloon.inflate.host "$(($2 >> 20)) MiB" ;;
 *) fail balloon.inflate.host "$r (target $((target >> 20)) MiB)" ;;
 esac
+
+# Back by 1 MiB and one page, no whole number of 2 MiB: the host returns
+# part of a range the guest gave up in one 2 MiB piece, and exactly the
+# pages it names come back to the guest.
+mt1=$(meminfo_kb MemTotal)
+part=$((1024 * 1024 + 4096))
+expect balloon.partial.set "$(host balloon $((target + part)))" ok
+r=$(host wait-balloon $((target + part)) 60)
+back() { [ "$(meminfo_kb MemTotal)" -ge $((mt1 + part / 1024)) ]; }
+if wait_for 30 back; then
+	expect balloon.partial.guest "$(($(meminfo_kb MemTotal) - mt1)) KiB" "$((part / 1024)) KiB"
+else
+	fail balloon.partial.guest "MemTotal $mt1 -> $(meminfo_kb MemTotal) KiB, expected +$((part / 1024)); host: $r"
+fi
 
 expect balloon.reset "$(host balloon "$actual0")" ok
 grown() { [ "$(meminfo_kb MemTotal)" -ge $((total0 - 16 * 1024)) ]; }

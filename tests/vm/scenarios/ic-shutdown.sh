@@ -10,7 +10,7 @@
 # qemu: -device hv-shutdown,id=hvsd
 # timeout: 90
 
-ic_device shutdown "{0e0b6031-5213-4934-818b-38d90ced39db}" hv_shutdown hvsd || exit 0
+ic_device shutdown "{0e0b6031-5213-4934-818b-38d90ced39db}" hv_utils hvsd || exit 0
 ic_negotiated shutdown || exit 0
 expect ic.shutdown.version "$(qom service-version)" '"3.2"'
 
