@@ -16,7 +16,7 @@ witness=/run/openlis-hibernate
 rm -f "$witness"
 mkdir -p /run/udev/rules.d
 cat >/run/udev/rules.d/40-vm-hibernation.rules <<EOF
-SUBSYSTEM=="vmbus", ACTION=="change", DRIVER=="hv_utils", ENV{EVENT}=="hibernate", RUN+="/bin/sh -c 'echo \$env{EVENT} \$kernel \$driver >>$witness'"
+SUBSYSTEM=="vmbus", ACTION=="change", DRIVER=="hv_utils", ENV{EVENT}=="hibernate", RUN+="/bin/sh -c 'echo \$env{EVENT} \$kernel \$env{DRIVER} >>$witness'"
 EOF
 udevadm control --reload
 
