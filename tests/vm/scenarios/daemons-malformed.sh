@@ -43,6 +43,15 @@ inject() {
 	# it did no harm.
 	if [ "$2" = size ]; then
 		refuses "malformed.$1.$2" "$2" 10 "" "the header's size is not relied on"
+	elif [ -z "$strict_kernel" ] && [ "$2" = vss-op ]; then
+		# The kernel's own hv_utils answers an operation it does not
+		# know with success itself, without asking the daemon: named,
+		# as no daemon can change it.
+		refuses "malformed.$1.$2" "$2" 10 "the in-tree hv_utils of $(uname -r), before any daemon saw it,"
+	elif [ -z "$strict_kernel" ] && [ "$2" = kvp-unterminated ]; then
+		# The kernel's own hv_kvp converts the host's UTF-16 into a
+		# bounded, terminated string: the daemon gets a well-formed key.
+		refuses "malformed.$1.$2" "$2" 10 "the in-tree hv_kvp of $(uname -r) passed it on cut short and terminated, and the daemon"
 	else
 		refuses "malformed.$1.$2" "$2" 10 "$lenient"
 	fi
