@@ -187,13 +187,19 @@ u64 hv_dm_release_range(struct hv_dm *dm, u64 start, u64 count)
 				strangers++;
 				continue;
 			}
+			/* One count update per batch and zone. */
+			if (freed && page_zone(first) != page_zone(pg)) {
+				adjust_managed_page_count(first, freed);
+				freed = 0;
+			}
+			if (!freed)
+				first = pg;
 			hv_dm_release_locked(dm, pg);
 			freed++;
 		}
-		spin_unlock_irqrestore(&dm->balloon_lock, flags);
-		/* One count update per batch: a batch is within one zone. */
 		if (freed)
 			adjust_managed_page_count(first, freed);
+		spin_unlock_irqrestore(&dm->balloon_lock, flags);
 		cond_resched();
 	}
 	return strangers;
