@@ -41,6 +41,11 @@ unsigned long hv_dm_floor(struct hv_dm *dm)
 
 #define HV_DM_BLOCK_PAGES	BIT(HV_DM_BIG_ORDER)
 
+static bool hv_dm_is_block(struct page *pg)
+{
+	return PageOffline(pg) && page_private(pg) == HV_DM_BLOCK_MARK;
+}
+
 /*
  * Whether @pfn is a page we ballooned out. The host may name any frame, so
  * look only at pages the kernel has online, and trust no single mark: our
@@ -56,9 +61,7 @@ static struct page *hv_dm_our_page(unsigned long pfn)
 	if (page_private(pg) != HV_DM_TAIL_MARK)
 		return pg;
 	head = pg - (pfn & (HV_DM_BLOCK_PAGES - 1));
-	if (!PageOffline(head) || page_private(head) != HV_DM_BLOCK_MARK)
-		return NULL;
-	return pg;
+	return hv_dm_is_block(head) ? pg : NULL;
 }
 
 bool hv_dm_is_ballooned(unsigned long pfn)
@@ -129,11 +132,6 @@ static void hv_dm_split_block_locked(struct hv_dm *dm, struct page *head)
 		set_page_private(head + i, HV_DM_PAGE_MARK);
 		list_add(&head[i].lru, &head->lru);
 	}
-}
-
-static bool hv_dm_is_block(struct page *pg)
-{
-	return PageOffline(pg) && page_private(pg) == HV_DM_BLOCK_MARK;
 }
 
 /*
