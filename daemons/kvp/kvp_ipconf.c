@@ -366,6 +366,15 @@ int kvp_ipconf_path(const struct kvp_ipconf *c, enum kvp_netmgr m,
 	return 0;
 }
 
+unsigned int kvp_ipconf_mode(enum kvp_netmgr m)
+{
+	/*
+	 * NetworkManager ignores a keyfile others can read (it may hold
+	 * secrets); networkd reads its files as the systemd-network user.
+	 */
+	return m == KVP_NM_NETWORKMANAGER ? 0600 : 0644;
+}
+
 static int exists(const char *root, const char *p)
 {
 	char path[512];
@@ -452,4 +461,40 @@ void kvp_resolv_dns(const char *path, char *buf, size_t len)
 		if (sscanf(line, "nameserver %45s", a) == 1 && family_of(a))
 			kvp_list_append(buf, len, a);
 	fclose(f);
+}
+
+static int is_nameserver_line(const char *l, size_t n)
+{
+	static const char kw[] = "nameserver";
+
+	while (n && (*l == ' ' || *l == '\t')) {
+		l++;
+		n--;
+	}
+	return n > sizeof(kw) - 1 && !strncmp(l, kw, sizeof(kw) - 1) &&
+	       (l[sizeof(kw) - 1] == ' ' || l[sizeof(kw) - 1] == '\t');
+}
+
+int kvp_resolv_render(const char *old, const struct kvp_ipconf *c, char *buf,
+		      size_t len)
+{
+	struct out o = { buf, len, 0, 0 };
+	const char *l, *e;
+	int i;
+
+	if (!len)
+		return -ENOSPC;
+	buf[0] = 0;
+	for (l = old; l && *l; l = *e ? e + 1 : e) {
+		e = strchr(l, '\n');
+		if (!e)
+			e = l + strlen(l);
+		if (!is_nameserver_line(l, (size_t)(e - l)))
+			put(&o, "%.*s\n", (int)(e - l), l);
+	}
+	for (i = 0; i < c->ndns4; i++)
+		put(&o, "nameserver %s\n", c->dns4[i]);
+	for (i = 0; i < c->ndns6; i++)
+		put(&o, "nameserver %s\n", c->dns6[i]);
+	return o.err ? o.err : (int)o.pos;
 }

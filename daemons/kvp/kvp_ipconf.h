@@ -48,9 +48,17 @@ int kvp_ipconf_render(const struct kvp_ipconf *c, enum kvp_netmgr m,
 int kvp_ipconf_path(const struct kvp_ipconf *c, enum kvp_netmgr m,
 		    const char *root, char *dir, size_t dlen, char *name,
 		    size_t nlen);
+/* Permissions manager m needs on its file to read it and to accept it. */
+unsigned int kvp_ipconf_mode(enum kvp_netmgr m);
 enum kvp_netmgr kvp_netmgr_detect(const char *root);
 const char *kvp_netmgr_name(enum kvp_netmgr m);
 /* DNS servers from a resolv.conf into a ';' list. */
 void kvp_resolv_dns(const char *path, char *buf, size_t len);
+/*
+ * @old (a resolv.conf, may be NULL) with its nameserver lines replaced by
+ * c's DNS servers; its other lines kept in order. Length or -ENOSPC.
+ */
+int kvp_resolv_render(const char *old, const struct kvp_ipconf *c, char *buf,
+		      size_t len);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -311,6 +312,53 @@ static int reload(enum kvp_netmgr m, const char *ifname, const char *file)
 	}
 }
 
+/*
+ * The host's DNS servers reach resolv.conf through NetworkManager, or
+ * through resolvconf (ifupdown's dns-nameservers) or systemd-resolved, each
+ * of which makes it a link or has a resolvconf command. A plain file with
+ * neither is no one's: it gets them from here, or no resolver would.
+ */
+static int apply_dns(const struct kvp_ipconf *c, enum kvp_netmgr m)
+{
+	static const char path[] = "/etc/resolv.conf";
+	static char old[16384], text[20480];
+	unsigned int mode = 0644;
+	struct stat st;
+	size_t got = 0;
+	FILE *f;
+	int n;
+
+	if (m == KVP_NM_NETWORKMANAGER || c->dhcp || !(c->ndns4 + c->ndns6) ||
+	    !access("/sbin/resolvconf", X_OK) || !access("/usr/sbin/resolvconf", X_OK))
+		return 0;
+	old[0] = 0;
+	if (lstat(path, &st)) {
+		if (errno != ENOENT)
+			return -errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		return 0;
+	} else {
+		mode = st.st_mode & 07777;
+		f = fopen(path, "re");
+		if (!f)
+			return -errno;
+		got = fread(old, 1, sizeof(old), f);
+		n = ferror(f) ? -EIO : got == sizeof(old) ? -EFBIG : 0;
+		fclose(f);
+		if (n)
+			return n;
+		old[got] = 0;
+	}
+	n = kvp_resolv_render(old, c, text, sizeof(text));
+	if (n < 0)
+		return n;
+	n = hvd_atomic_write("/etc", "resolv.conf", text, (size_t)n, mode);
+	if (!n)
+		hvd_log(LOG_INFO, "SET_IP_INFO %s: DNS servers written to %s",
+			c->ifname, path);
+	return n;
+}
+
 static uint32_t set_ip_info(const struct kvp_ip_value *ip)
 {
 	char ifname[IF_NAMESIZE], mac[64] = "", path[300], dir[256], name[64];
@@ -340,7 +388,7 @@ static uint32_t set_ip_info(const struct kvp_ip_value *ip)
 	if (n < 0 || kvp_ipconf_path(&conf, m, "", dir, sizeof(dir), name,
 				     sizeof(name)))
 		return HVD_E_FAIL;
-	if (hvd_atomic_write(dir, name, text, (size_t)n, 0600)) {
+	if (hvd_atomic_write(dir, name, text, (size_t)n, kvp_ipconf_mode(m))) {
 		hvd_log(LOG_ERR, "SET_IP_INFO %s: cannot write %s/%s: %m", ifname,
 			dir, name);
 		return HVD_E_FAIL;
@@ -352,6 +400,12 @@ static uint32_t set_ip_info(const struct kvp_ip_value *ip)
 	if (reload(m, ifname, path)) {
 		hvd_log(LOG_ERR, "SET_IP_INFO %s: %s did not apply %s", ifname,
 			kvp_netmgr_name(m), path);
+		return HVD_E_FAIL;
+	}
+	n = apply_dns(&conf, m);
+	if (n) {
+		hvd_log(LOG_ERR, "SET_IP_INFO %s: cannot write the DNS servers to /etc/resolv.conf: %s",
+			ifname, strerror(-n));
 		return HVD_E_FAIL;
 	}
 	return HVD_S_OK;

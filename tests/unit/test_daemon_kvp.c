@@ -470,6 +470,34 @@ static void test_resolv(void)
 	CHECK(!strcmp(buf, "1.1.1.1;::1"));
 }
 
+static void test_resolv_render(void)
+{
+	struct kvp_ip_value ip;
+	struct kvp_ipconf c;
+	char buf[256];
+
+	memset(&ip, 0, sizeof(ip));
+	strcpy((char *)ip.ip_addr, "10.1.2.3");
+	strcpy((char *)ip.sub_net, "255.255.255.0");
+	strcpy((char *)ip.dns_addr, "10.1.2.53;2001:db8::53");
+	CHECK_EQ(kvp_ipconf_parse(&ip, "eth0", "", &c), HVD_S_OK);
+	/* The old servers go, whatever their indent; the rest stays in order. */
+	CHECK_EQ(kvp_resolv_render("# mine\nnameserver 1.1.1.1\nsearch a b\n"
+				   "  nameserver\t9.9.9.9\noptions rotate", &c,
+				   buf, sizeof(buf)), 78);
+	CHECK(!strcmp(buf, "# mine\nsearch a b\noptions rotate\n"
+		      "nameserver 10.1.2.53\nnameserver 2001:db8::53\n"));
+	/* A word that only starts like the keyword is not one. */
+	CHECK(kvp_resolv_render("nameservers 1.1.1.1\n", &c, buf, sizeof(buf)) > 0);
+	CHECK(!strncmp(buf, "nameservers 1.1.1.1\n", 20));
+	CHECK(kvp_resolv_render(NULL, &c, buf, sizeof(buf)) > 0);
+	CHECK(!strcmp(buf, "nameserver 10.1.2.53\nnameserver 2001:db8::53\n"));
+	CHECK_EQ(kvp_resolv_render("search a\n", &c, buf, 20), -ENOSPC);
+	CHECK_EQ(kvp_ipconf_mode(KVP_NM_NETWORKMANAGER), 0600u);
+	CHECK_EQ(kvp_ipconf_mode(KVP_NM_NETWORKD), 0644u);
+	CHECK_EQ(kvp_ipconf_mode(KVP_NM_IFUPDOWN), 0644u);
+}
+
 int main(void)
 {
 	hvd_log_mode = -1;
@@ -486,5 +514,6 @@ int main(void)
 	UNIT_RUN(test_ip_helpers);
 	UNIT_RUN(test_netmgr_detect);
 	UNIT_RUN(test_resolv);
+	UNIT_RUN(test_resolv_render);
 	return unit_summary();
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the Debian root file system that "# rootfs: debian" scenarios boot:
 # bookworm (minbase) with systemd, udev, kmod and Debian's hyperv-daemons of
-# the kernel's own version, plus the kernel's /lib/modules tree, as a sparse
+# the kernel's own version, NetworkManager (not started), plus the kernel's /lib/modules tree, as a sparse
 # raw ext4 image in the cache. The image is only ever read: guests run it
 # with a throw-away overlay (see run.py).
 #
@@ -131,6 +131,18 @@ in_root apt-get install -y -q --no-install-recommends "hyperv-daemons=$hvd_ver" 
 	exit 1
 }
 echo "$hvd_ver" >"$root/etc/openlis-hyperv-daemons.version"
+
+# IP injection's other two network managers (daemons-ipinject): networkd
+# comes with bookworm's systemd; NetworkManager and the D-Bus both need are
+# installed here. Neither starts at boot: the scenario starts each in turn,
+# and every other scenario sees ifupdown's server as before.
+in_root apt-get install -y -q --no-install-recommends dbus network-manager \
+	>>"$work/apt.log" 2>&1 || {
+	tail -n 20 "$work/apt.log" >&2
+	exit 1
+}
+in_root systemctl disable NetworkManager.service NetworkManager-wait-online.service \
+	NetworkManager-dispatcher.service >/dev/null 2>&1 || true
 
 # Since 6.10 the kernel's own file copy is uio_hv_generic with upstream's
 # UIO daemon, which Debian's hyperv-daemons of 6.12 does not ship: build it

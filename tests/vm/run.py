@@ -615,6 +615,12 @@ def main():
         log("== vm: another VM run holds the machine; waiting for it")
         fcntl.flock(lock, fcntl.LOCK_EX)
 
+    # What the guests need on this machine (rsync, QEMU with VMBus, busybox,
+    # debootstrap...): installed when missing, as make check does, so this
+    # command works on a fresh machine too.
+    if subprocess.run([os.path.join(TOP, "scripts", "install-deps.sh")]).returncode:
+        raise SystemExit("vm: scripts/install-deps.sh failed; see above")
+
     kernels = args.kernel.split(",")
     stacks = args.stack.split(",")
     scenarios = args.scenario.split(",")
