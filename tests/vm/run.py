@@ -399,7 +399,9 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs=None):
         # units only (the kernel's log is in the journal, and the scenarios
         # print dmesg's Hyper-V lines at the end).
         append += ["loglevel=4", "systemd.show_status=error"]
-    append = " ".join(append + cmdline)
+    # For an experiment, e.g. OPENLIS_GUEST_APPEND=init_on_alloc=0: words
+    # added to every guest's kernel command line.
+    append = " ".join(append + cmdline + os.environ.get("OPENLIS_GUEST_APPEND", "").split())
     qemu = [guest_qemu(qemu_extra, built_qemu), "-nodefaults", "-machine", "q35,accel=kvm", "-cpu", HV_CPU,
             "-smp", "2", "-m", f"{GUEST_MEM},maxmem={GUEST_MAXMEM},slots=4",
             "-kernel", kernel["vmlinuz"],

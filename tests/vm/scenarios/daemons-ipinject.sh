@@ -157,6 +157,8 @@ if [ "$OPENLIS_DAEMONS" = 1 ]; then
 		fi
 		# networkd reads its files as the systemd-network user.
 		expect ipinj.systemd-networkd.mode "$(mode_of "$conf")" 644
+		nd_configured() { networkctl status "$nic" 2>/dev/null | grep -q 'State: .*(configured)'; }
+		wait_for 30 nd_configured
 		st=$(networkctl status "$nic" 2>/dev/null)
 		case $st in
 		*"(configured)"*) pass ipinj.systemd-networkd.state "$(echo "$st" | grep -m1 'State:')" ;;
