@@ -81,10 +81,14 @@ def _connect(path, deadline):
 class Host:
     """Host actions a guest scenario may ask for."""
 
-    def __init__(self, qmp, name="", outdir="."):
+    def __init__(self, qmp, name="", outdir=".", scratch=None):
         self.qmp = qmp
         self.name = name
         self.outdir = outdir
+        # Where the files a guest copies in are made: in the outer VM, its
+        # memory (the output folder is the build machine's, over 9p, every
+        # 6 KiB fragment of a copy a 9p read through the emulation).
+        self.scratch = scratch or outdir
         self.files = []
 
     def data_path(self, name, key):
@@ -166,7 +170,7 @@ class Host:
         n = int(mib)
         if not 0 < n <= 4096:
             return f"error size {mib} MiB out of 1..4096"
-        path = os.path.join(self.outdir,
+        path = os.path.join(self.scratch,
                             f"{self.name}.hostfile{len(self.files)}")
         digest = hashlib.sha256()
         with open(path, "wb") as f:
@@ -250,7 +254,7 @@ def run_guest(run, outdir):
     host = None
     try:
         qmp = QMP(qmp_path, time.monotonic() + 30)
-        host = Host(qmp, name, outdir)
+        host = Host(qmp, name, outdir, sockdir)
         for p in [f for f in os.listdir(outdir)
                   if f.startswith(name + ".") and f.endswith(".txt")]:
             os.unlink(os.path.join(outdir, p))
