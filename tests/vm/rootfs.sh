@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the Debian root file system that "# rootfs: debian" scenarios boot:
-# bookworm (minbase) with systemd, udev, kmod and Debian's hyperv-daemons of
-# the kernel's own version, NetworkManager (not started), plus the kernel's /lib/modules tree, as a sparse
-# raw ext4 image in the cache. The image is only ever read: guests run it
-# with a throw-away overlay (see run.py).
+# bookworm (minbase) with systemd, udev, kmod, Debian's hyperv-daemons of
+# the kernel's own version and NetworkManager (not started at boot), plus
+# the kernel's /lib/modules tree, as a sparse raw ext4 image in the cache.
+# The image is only ever read: guests run it with a throw-away overlay (see
+# run.py).
 #
 #   tests/vm/rootfs.sh <kernel name from scripts/kernels.conf>
 #
