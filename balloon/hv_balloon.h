@@ -16,6 +16,9 @@
 #include <openlis/dm_proto.h>
 #include <openlis/dm_track.h>
 
+/* Threads that may fill one balloon request, its own included. */
+#define HV_DM_MAX_FILLERS	4
+
 enum hv_dm_state {
 	HV_DM_INITIALIZING,
 	HV_DM_IDLE,
@@ -28,6 +31,7 @@ enum hv_dm_state {
 /* Counters shown in debugfs; all only grow. */
 struct hv_dm_stats {
 	atomic64_t inflate_ops, inflate_failed, inflate_partial;
+	atomic64_t inflate_parallel;	/* filled by more than one thread */
 	atomic64_t deflate_ops, deflate_bad_ranges;
 	atomic64_t hot_add_ops, hot_add_failed;
 	atomic64_t refused[DM_NR_VERDICTS];
@@ -93,6 +97,9 @@ struct hv_dm {
 	u8 *recv_buf;
 	/* Balloon responses are built here; only the work queue uses it. */
 	u8 *send_buf;
+	/* Helpers filling a large balloon request, each with its buffer. */
+	struct workqueue_struct *fill_wq;
+	u8 *fill_buf[HV_DM_MAX_FILLERS - 1];
 };
 
 /* A host request, copied out of the ring for the work queue. */
@@ -128,8 +135,15 @@ extern unsigned int hv_dm_pressure_delay;
 u32 hv_dm_next_trans(struct hv_dm *dm);
 int hv_dm_send(struct hv_dm *dm, const void *msg, u32 len);
 
-/* inflate.c */
+/* 2 MiB: what the host backs with one large page, so what it frees best. */
+#define HV_DM_BIG_ORDER		(21 - PAGE_SHIFT)
+#define HV_DM_BLOCK_PAGES	BIT(HV_DM_BIG_ORDER)
+
+/* balloon_up.c */
 void hv_dm_balloon_up(struct hv_dm *dm, u32 num_pages);
+
+/* inflate.c */
+void hv_dm_hold(struct hv_dm *dm, struct page *pg, unsigned int order);
 void hv_dm_balloon_down(struct hv_dm *dm, const struct dm_host_msg *m);
 void hv_dm_return_all(struct hv_dm *dm);
 unsigned long hv_dm_floor(struct hv_dm *dm);

@@ -5,28 +5,12 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/page-flags.h>
 #include <linux/sched.h>
 #include "hv_balloon.h"
-
-/* 2 MiB: what the host backs with one large page, so what it frees best. */
-#define HV_DM_BIG_ORDER		(21 - PAGE_SHIFT)
-
-/* A full ring clears in milliseconds; five seconds means the host is gone. */
-#define HV_DM_SEND_TRIES	250
-
-/*
- * Send what we hold every 32 MiB: the host releases one response's memory
- * while we allocate for the next, instead of all of it after we are done.
- */
-#define HV_DM_RESP_FLUSH_PAGES	(SZ_32M >> PAGE_SHIFT)
-
-/* How often a long request looks at the floor again: every 8 MiB. */
-#define HV_DM_RECHECK_PAGES	(SZ_8M >> PAGE_SHIFT)
 
 /*
  * The floor belongs to the guest's size with the balloon empty. Taken from
@@ -38,8 +22,6 @@ unsigned long hv_dm_floor(struct hv_dm *dm)
 	return dm_balloon_floor(totalram_pages() + READ_ONCE(dm->nr_ballooned),
 				PAGE_SHIFT);
 }
-
-#define HV_DM_BLOCK_PAGES	BIT(HV_DM_BIG_ORDER)
 
 static bool hv_dm_is_block(struct page *pg)
 {
@@ -73,7 +55,7 @@ bool hv_dm_is_ballooned(unsigned long pfn)
  * Take the 2^@order pages at @pg, just allocated, out of the guest's hands.
  * A block stays whole: one list entry, marked at its first page.
  */
-static void hv_dm_hold(struct hv_dm *dm, struct page *pg, unsigned int order)
+void hv_dm_hold(struct hv_dm *dm, struct page *pg, unsigned int order)
 {
 	unsigned long flags, nr = 1UL << order, i;
 
@@ -201,140 +183,6 @@ u64 hv_dm_release_range(struct hv_dm *dm, u64 start, u64 count)
 		cond_resched();
 	}
 	return strangers;
-}
-
-/* Send @r, waiting out a full ring; on failure give its pages back. */
-static bool hv_dm_send_balloon_resp(struct hv_dm *dm,
-				    struct dm_balloon_response *r, bool more)
-{
-	unsigned int tries = 0;
-	u32 i;
-	int ret;
-
-	do {
-		dm_balloon_resp_finish(r, more, hv_dm_next_trans(dm));
-		ret = hv_dm_send(dm, r, r->hdr.size);
-		if (ret != -EAGAIN)
-			break;
-		msleep(20);
-		hv_dm_post_status(dm, false);
-	} while (++tries < HV_DM_SEND_TRIES);
-
-	if (!ret)
-		return true;
-
-	pr_err("balloon response not sent (%d); returning its pages\n", ret);
-	for (i = 0; i < dm_balloon_resp_ranges(r); i++)
-		hv_dm_release_range(dm, dm_range_start(r->ranges[i]),
-				    dm_range_count(r->ranges[i]));
-	return false;
-}
-
-static u64 hv_dm_resp_pages(const struct dm_balloon_response *r)
-{
-	u64 n = 0;
-	u32 i;
-
-	for (i = 0; i < dm_balloon_resp_ranges(r); i++)
-		n += dm_range_count(r->ranges[i]);
-	return n;
-}
-
-/*
- * How many more of @left pages the balloon may take now. Both the guest's
- * load and the memory the balloon already holds move while a request runs.
- */
-static unsigned long hv_dm_allowance(struct hv_dm *dm, unsigned long left)
-{
-	return dm_balloon_allowance(si_mem_available(), hv_dm_floor(dm), left);
-}
-
-/*
- * Balloon up by @num_pages, never leaving the guest less available memory
- * than the floor. The answer goes out in as many responses as the ranges
- * need, all but the last marked "more"; the host counts what the ranges
- * hold, so a partial success is a shorter list, and every page in it is one
- * we hold.
- */
-void hv_dm_balloon_up(struct hv_dm *dm, u32 num_pages)
-{
-	struct dm_balloon_response *r = (void *)dm->send_buf;
-	unsigned int order = HV_DM_BIG_ORDER;
-	unsigned long want, done = 0, in_resp = 0, since_check = 0;
-	unsigned long sent = 0;
-	const char *why = NULL;
-
-	atomic64_inc(&dm->stats.inflate_ops);
-	want = hv_dm_allowance(dm, num_pages);
-	if (want < num_pages)
-		why = si_mem_available() < num_pages ? "not enough memory" :
-		      "the floor is reached";
-
-	dm_balloon_resp_init(r);
-	while (done < want) {
-		unsigned int nr;
-		struct page *pg;
-
-		if (since_check >= HV_DM_RECHECK_PAGES) {
-			unsigned long more = hv_dm_allowance(dm, want - done);
-
-			since_check = 0;
-			if (more < want - done) {
-				want = done + more;
-				why = "the floor is reached";
-				if (!more)
-					break;
-			}
-		}
-		if (in_resp >= HV_DM_RESP_FLUSH_PAGES ||
-		    dm_balloon_resp_ranges(r) >= DM_BALLOON_RESP_MAX_RANGES) {
-			if (!hv_dm_send_balloon_resp(dm, r, true))
-				goto failed;
-			sent += in_resp;
-			dm_balloon_resp_init(r);
-			in_resp = 0;
-		}
-		if (order && want - done < (1UL << order))
-			order = 0;
-		pg = alloc_pages(GFP_HIGHUSER | __GFP_NORETRY |
-				 __GFP_NOMEMALLOC | __GFP_NOWARN, order);
-		if (!pg && order) {
-			/* Fragmented: fall back to single pages for good. */
-			order = 0;
-			continue;
-		}
-		if (!pg) {
-			why = "allocation failed";
-			break;
-		}
-		nr = 1U << order;
-		hv_dm_hold(dm, pg, order);
-		/* A range at or past the 40-bit frame limit fails here. */
-		if (!dm_balloon_resp_add(r, page_to_pfn(pg), nr)) {
-			hv_dm_release_range(dm, page_to_pfn(pg), nr);
-			why = "a page beyond the protocol's frame limit";
-			break;
-		}
-		done += nr;
-		in_resp += nr;
-		since_check += nr;
-		cond_resched();
-	}
-
-	/* What we tell the host is what the ranges hold, nothing else. */
-	WARN_ON_ONCE(sent + hv_dm_resp_pages(r) != done);
-	if (!hv_dm_send_balloon_resp(dm, r, false))
-		goto failed;
-	if (done < num_pages) {
-		atomic64_inc(&dm->stats.inflate_partial);
-		pr_info("ballooned %lu of %u requested pages: %s\n", done,
-			num_pages, why ?: "unknown");
-	}
-	return;
-failed:
-	atomic64_inc(&dm->stats.inflate_failed);
-	pr_err("balloon request for %u pages failed; the host holds %lu of them\n",
-	       num_pages, sent);
 }
 
 /*

@@ -336,8 +336,14 @@ static void hv_dm_disconnect(struct hv_dm *dm)
 
 static void hv_dm_free(struct hv_dm *dm)
 {
+	unsigned int i;
+
 	if (dm->wq)
 		destroy_workqueue(dm->wq);
+	if (dm->fill_wq)
+		destroy_workqueue(dm->fill_wq);
+	for (i = 0; i < ARRAY_SIZE(dm->fill_buf); i++)
+		kfree(dm->fill_buf[i]);
 	kfree(dm->recv_buf);
 	kfree(dm->send_buf);
 	kfree(dm);
@@ -348,6 +354,7 @@ static int hv_dm_probe(struct hv_device *hdev,
 {
 	bool s4 = hv_dm_honour_s4 && hv_is_hibernation_supported();
 	struct hv_dm *dm;
+	unsigned int i;
 	int ret;
 
 	if (hv_dm_dev)
@@ -369,9 +376,18 @@ static int hv_dm_probe(struct hv_device *hdev,
 	dm->recv_buf = kmalloc(HV_DM_RECV_SIZE, GFP_KERNEL);
 	dm->send_buf = kmalloc(DM_MAX_MSG_SIZE, GFP_KERNEL);
 	dm->wq = alloc_ordered_workqueue("hv_balloon", 0);
-	if (!dm->recv_buf || !dm->send_buf || !dm->wq) {
+	dm->fill_wq = alloc_workqueue("hv_balloon_fill", WQ_UNBOUND,
+				      ARRAY_SIZE(dm->fill_buf));
+	if (!dm->recv_buf || !dm->send_buf || !dm->wq || !dm->fill_wq) {
 		ret = -ENOMEM;
 		goto free;
+	}
+	for (i = 0; i < ARRAY_SIZE(dm->fill_buf); i++) {
+		dm->fill_buf[i] = kmalloc(DM_MAX_MSG_SIZE, GFP_KERNEL);
+		if (!dm->fill_buf[i]) {
+			ret = -ENOMEM;
+			goto free;
+		}
 	}
 
 	ret = hv_dm_hot_add_init(dm);

@@ -119,6 +119,8 @@ static int hv_dm_debug_show(struct seq_file *f, void *unused)
 	HV_DM_SHOW(f, "inflate_ops", atomic64_read(&s->inflate_ops));
 	HV_DM_SHOW(f, "inflate_partial", atomic64_read(&s->inflate_partial));
 	HV_DM_SHOW(f, "inflate_failed", atomic64_read(&s->inflate_failed));
+	HV_DM_SHOW(f, "inflate_parallel",
+		   atomic64_read(&s->inflate_parallel));
 	HV_DM_SHOW(f, "deflate_ops", atomic64_read(&s->deflate_ops));
 	HV_DM_SHOW(f, "deflate_bad_ranges",
 		   atomic64_read(&s->deflate_bad_ranges));
