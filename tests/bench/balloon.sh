@@ -56,6 +56,13 @@ for m in inflate_mibps:rate deflate_mibps:rate hotadd_s:time \
 		printf "%.2fx\n", k == "rate" ? b / a : a / b }')
 	printf '%-22s %12s %12s %16s\n' "$name" "$a" "$b" "$ratio"
 done
+# openlis alone, one guest: its inflate on one thread and on its default.
+a=$(figure openlis-clients bench.inflate_1thread_mibps)
+b=$(figure openlis-clients bench.inflate_nthreads_mibps)
+printf '%-22s %12s %12s %16s\n' inflate_1thread_mibps - "$a" -
+printf '%-22s %12s %12s %16s\n' inflate_nthreads_mibps - "$b" \
+	"$(awk -v a="${a%\*}" -v b="${b%\*}" 'BEGIN {
+		if (a + 0 > 0 && b + 0 > 0) printf "%.2fx of 1 thread\n", b / a; else print "-" }')"
 case "$(figure intree bench.inflate_mibps) $(figure openlis-clients bench.inflate_mibps)" in
 *\**) echo "* reported by an attempt whose guest was lost later (see the SKIP ... retried lines)" ;;
 esac
