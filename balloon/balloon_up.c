@@ -3,12 +3,13 @@
  * Balloon up: take the pages the host asks for and tell it which they are.
  *
  * Most of an inflate's time is the page allocator's, not ours: with
- * init_on_alloc (on in Debian's and most distributions' kernels) every page
- * is cleared as it is allocated, and a page the host had taken away before
+ * init_on_alloc (on in Debian's kernels, among others) every page is
+ * cleared as it is allocated, and a page the host had taken away before
  * must be backed again by the host on that first write. A large request is
- * therefore filled by several threads at once, each on its own CPU with its
- * own response buffer; the request's budget is shared, so that together
- * they take no more than asked and never go below the floor.
+ * therefore filled by several threads at once, which the scheduler spreads
+ * over the CPUs, each with its own response buffer; the request's budget is
+ * shared, so that together they take no more than asked and never go below
+ * the floor.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
