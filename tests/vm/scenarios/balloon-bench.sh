@@ -174,7 +174,10 @@ if [ -w $param ]; then
 	one='' many='' i=0
 	while [ $i -lt 3 ]; do
 		i=$((i + 1))
-		for n in 1 0; do
+		# Which goes first changes from pair to pair.
+		order="1 0"
+		[ $((i % 2)) -eq 0 ] && order="0 1"
+		for n in $order; do
 			echo $n >$param
 			host balloon "$target" >/dev/null
 			r=$(host wait-balloon "$target" 120)
