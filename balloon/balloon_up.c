@@ -235,28 +235,34 @@ struct hv_dm_filler {
 	struct dm_balloon_response *r;
 };
 
+/*
+ * Send what @r still holds and count it: sent, or given back and the
+ * request stopped.
+ */
+static bool hv_dm_send_rest(struct hv_dm_inflate *req,
+			    struct dm_balloon_response *r, bool more)
+{
+	u64 left = hv_dm_resp_pages(r);
+	bool ok = hv_dm_send_balloon_resp(req->dm, r, more);
+
+	spin_lock(&req->lock);
+	if (ok) {
+		req->sent += left;
+	} else {
+		req->failed = true;
+		req->done -= left;
+		hv_dm_stop_locked(req, NULL);
+	}
+	spin_unlock(&req->lock);
+	return ok;
+}
+
 static void hv_dm_filler_run(struct work_struct *work)
 {
 	struct hv_dm_filler *f = container_of(work, struct hv_dm_filler, work);
-	struct hv_dm_inflate *req = f->req;
-	u64 left;
 
-	if (!hv_dm_fill(req, f->r))
-		return;
-	left = hv_dm_resp_pages(f->r);
-	if (!left)
-		return;
-	if (hv_dm_send_balloon_resp(req->dm, f->r, true)) {
-		spin_lock(&req->lock);
-		req->sent += left;
-		spin_unlock(&req->lock);
-		return;
-	}
-	spin_lock(&req->lock);
-	req->failed = true;
-	req->done -= left;
-	hv_dm_stop_locked(req, NULL);
-	spin_unlock(&req->lock);
+	if (hv_dm_fill(f->req, f->r) && hv_dm_resp_pages(f->r))
+		hv_dm_send_rest(f->req, f->r, true);
 }
 
 /* How many threads, this one included, fill a request of @pages. */
@@ -285,7 +291,6 @@ void hv_dm_balloon_up(struct hv_dm *dm, u32 num_pages)
 	struct hv_dm_filler fillers[HV_DM_MAX_FILLERS - 1];
 	struct hv_dm_inflate req = { .dm = dm };
 	unsigned int i, helpers;
-	u64 left;
 	bool ok;
 
 	atomic64_inc(&dm->stats.inflate_ops);
@@ -316,13 +321,7 @@ void hv_dm_balloon_up(struct hv_dm *dm, u32 num_pages)
 	 * too, with what this thread still holds (nothing, if the lost one was
 	 * its own).
 	 */
-	left = hv_dm_resp_pages(r);
-	if (hv_dm_send_balloon_resp(dm, r, false)) {
-		req.sent += left;
-	} else {
-		req.failed = true;
-		req.done -= left;
-	}
+	hv_dm_send_rest(&req, r, false);
 	if (!ok || req.failed)
 		goto failed;
 	WARN_ON_ONCE(req.sent != req.done);
