@@ -44,12 +44,18 @@ void olvb_rb_init(struct olvb_rb *rb)
 	*rb->priv_read = 0;
 }
 
-int olvb_rb_can_write(const struct olvb_rb *rb, u32 total)
+/*
+ * Read the send ring's indexes once and check the copies: *@wr is where a
+ * packet of @total bytes goes, valid only when this returns 0. The host may
+ * rewrite either index at any time, so a caller uses *@wr and never reads
+ * write_index again.
+ */
+static int rb_check_write(const struct olvb_rb *rb, u32 total, u32 *wr)
 {
-	u32 wr = READ_ONCE(rb->hdr->write_index);
+	u32 w = READ_ONCE(rb->hdr->write_index);
 	u32 rd = READ_ONCE(rb->hdr->read_index);
 
-	if (unlikely(!olvb_rb_index_ok(wr, rb->dsize) ||
+	if (unlikely(!olvb_rb_index_ok(w, rb->dsize) ||
 		     !olvb_rb_index_ok(rd, rb->dsize)))
 		return -EIO;
 	if (total & 7 || total > rb->dsize)
@@ -58,9 +64,17 @@ int olvb_rb_can_write(const struct olvb_rb *rb, u32 total)
 	 * Equal indexes mean empty, so a write may never make them meet: keep
 	 * at least one byte free.
 	 */
-	if (rb->dsize - olvb_rb_used(rd, wr, rb->dsize) <= total)
+	if (rb->dsize - olvb_rb_used(rd, w, rb->dsize) <= total)
 		return -EAGAIN;
+	*wr = w;
 	return 0;
+}
+
+int olvb_rb_can_write(const struct olvb_rb *rb, u32 total)
+{
+	u32 wr;
+
+	return rb_check_write(rb, total, &wr);
 }
 
 int olvb_rb_write(struct olvb_rb *rb, const struct olvb_chunk *c,
@@ -82,11 +96,10 @@ int olvb_rb_write(struct olvb_rb *rb, const struct olvb_chunk *c,
 		if (total > rb->dsize)
 			return -EINVAL;
 	}
-	ret = olvb_rb_can_write(rb, total);
+	ret = rb_check_write(rb, total, &wr);
 	if (ret)
 		return ret;
 
-	wr = READ_ONCE(rb->hdr->write_index);
 	pos = wr;
 	/* The id the host echoes back is ours to choose, not the caller's. */
 	memcpy(&desc, c[0].buf, sizeof(desc));

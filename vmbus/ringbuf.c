@@ -228,9 +228,12 @@ int olvb_ring_send(struct vmbus_channel *ch, const struct kvec *kv,
 		*trans_id = id;
 out:
 	spin_unlock_irqrestore(&ch->outbound.ring_lock, flags);
-	if (ret == -EIO)
+	if (ret == -EIO) {
+		/* A broken ring: the packet is refused, never written. */
+		atomic_inc(&olvb.dropped);
 		pr_warn_ratelimited("relid %u: outbound ring indexes corrupt\n",
 				    ch->offermsg.child_relid);
+	}
 	if (!ret && signal) {
 		ch->intr_out_empty++;
 		vmbus_setevent(ch);
