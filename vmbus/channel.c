@@ -235,7 +235,7 @@ int vmbus_open(struct vmbus_channel *channel, u32 send_ringbuffersize,
 }
 EXPORT_SYMBOL_GPL(vmbus_open);
 
-static int olvb_close_one(struct vmbus_channel *ch)
+int olvb_close_one(struct vmbus_channel *ch)
 {
 	struct vmbus_channel_close_channel msg = {
 		.header.msgtype = CHANNELMSG_CLOSECHANNEL,
@@ -268,19 +268,10 @@ static int olvb_close_one(struct vmbus_channel *ch)
 
 int vmbus_disconnect_ring(struct vmbus_channel *channel)
 {
-	struct vmbus_channel *sc, *tmp;
-	int ret;
-
 	if (WARN_ON(channel->primary_channel))
 		return -EINVAL;
-	list_for_each_entry_safe(sc, tmp, &channel->sc_list, sc_list) {
-		olvb_close_one(sc);
-		/* A rescinded sub-channel waited for its close to go. */
-		if (sc->rescind)
-			olvb_release_channel(sc);
-	}
-	ret = olvb_close_one(channel);
-	return ret;
+	olvb_close_subchannels(channel);
+	return olvb_close_one(channel);
 }
 EXPORT_SYMBOL_GPL(vmbus_disconnect_ring);
 

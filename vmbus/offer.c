@@ -259,6 +259,19 @@ void olvb_release_channel(struct vmbus_channel *ch)
 	olvb_free_channel(ch);
 }
 
+/* vmbus_disconnect_ring(): close @p's sub-channels before @p itself. */
+void olvb_close_subchannels(struct vmbus_channel *p)
+{
+	struct vmbus_channel *sc, *tmp;
+
+	list_for_each_entry_safe(sc, tmp, &p->sc_list, sc_list) {
+		olvb_close_one(sc);
+		/* A rescinded sub-channel waited for its close to go. */
+		if (sc->rescind)
+			olvb_release_channel(sc);
+	}
+}
+
 static void olvb_remove_primary(struct vmbus_channel *ch)
 {
 	struct vmbus_channel *sc, *tmp;

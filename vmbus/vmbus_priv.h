@@ -110,6 +110,7 @@ void olvb_release_channel(struct vmbus_channel *ch);
 void olvb_chan_take_offer(struct vmbus_channel *ch,
 			  const struct olvb_msg_offer *o);
 void olvb_rescind_hvsock(void);
+void olvb_close_subchannels(struct vmbus_channel *p);
 
 /* pm.c */
 extern const struct dev_pm_ops olvb_dev_pm;
@@ -125,6 +126,7 @@ int olvb_gpadl_create(struct vmbus_channel *ch, enum hv_gpadl_type type,
 /* channel.c */
 void olvb_channel_tasklet(unsigned long data);
 int olvb_chan_retarget(struct vmbus_channel *ch, unsigned int cpu);
+int olvb_close_one(struct vmbus_channel *ch);
 
 /* bus.c */
 extern OLVB_BUS_TYPE olvb_bus;
