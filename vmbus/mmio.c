@@ -72,6 +72,31 @@ static struct resource *olvb_mmio_fb;
 /* Why there are no windows, for the first allocation that fails. */
 static const char *olvb_mmio_why = "not initialised";
 
+/*
+ * The ACPI ids Hyper-V gives the VMBus device, as the in-tree core matches
+ * them. The table is both what olvb_mmio_init() looks for and the module's
+ * alias (acpi*:VMBUS:*), which is what loads hv_vmbus at boot.
+ */
+static const struct acpi_device_id olvb_acpi_ids[] = {
+	{ "VMBUS", 0 },
+	{ "VMBus", 0 },
+	{ }
+};
+MODULE_DEVICE_TABLE(acpi, olvb_acpi_ids);
+
+static struct acpi_device *olvb_mmio_find_adev(void)
+{
+	const struct acpi_device_id *id;
+	struct acpi_device *adev;
+
+	for (id = olvb_acpi_ids; id->id[0]; id++) {
+		adev = acpi_dev_get_first_match_dev(id->id, NULL, -1);
+		if (adev)
+			return adev;
+	}
+	return NULL;
+}
+
 /* Whether a range ending at @end lies below @start with a gap between. */
 static bool olvb_mmio_apart(resource_size_t end, resource_size_t start)
 {
@@ -274,9 +299,7 @@ void olvb_mmio_init(void)
 		olvb_mmio_why = "ACPI is disabled";
 		goto none;
 	}
-	adev = acpi_dev_get_first_match_dev("VMBUS", NULL, -1);
-	if (!adev)
-		adev = acpi_dev_get_first_match_dev("VMBus", NULL, -1);
+	adev = olvb_mmio_find_adev();
 	if (!adev) {
 		olvb_mmio_why = "no VMBus ACPI device";
 		goto none;
