@@ -485,3 +485,4 @@ module_exit(hv_dm_exit);
 
 MODULE_DESCRIPTION("Hyper-V Dynamic Memory (balloon and hot-add), openlis");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(OPENLIS_VERSION);

@@ -133,3 +133,4 @@ module_init(fcopy_init);
 module_exit(fcopy_exit);
 MODULE_DESCRIPTION("Hyper-V guest file copy integration service");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(OPENLIS_VERSION);

@@ -108,3 +108,4 @@ module_init(hb_init);
 module_exit(hb_exit);
 MODULE_DESCRIPTION("Hyper-V heartbeat integration service");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(OPENLIS_VERSION);

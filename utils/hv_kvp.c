@@ -140,3 +140,4 @@ module_init(kvp_init);
 module_exit(kvp_exit);
 MODULE_DESCRIPTION("Hyper-V key-value pair (KVP) integration service");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(OPENLIS_VERSION);

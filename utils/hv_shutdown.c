@@ -185,3 +185,4 @@ module_init(sd_init);
 module_exit(sd_exit);
 MODULE_DESCRIPTION("Hyper-V shutdown integration service");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(OPENLIS_VERSION);

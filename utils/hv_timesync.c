@@ -259,3 +259,4 @@ module_init(ts_init);
 module_exit(ts_exit);
 MODULE_DESCRIPTION("Hyper-V time sync integration service");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(OPENLIS_VERSION);

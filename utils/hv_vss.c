@@ -183,3 +183,4 @@ module_init(vss_init);
 module_exit(vss_exit);
 MODULE_DESCRIPTION("Hyper-V volume shadow copy (VSS) integration service");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(OPENLIS_VERSION);

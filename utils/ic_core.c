@@ -168,3 +168,4 @@ module_init(hv_utils_init);
 module_exit(hv_utils_exit);
 MODULE_DESCRIPTION("Hyper-V integration services: shared framework and daemon transport");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(OPENLIS_VERSION);

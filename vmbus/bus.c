@@ -349,3 +349,4 @@ module_exit(olvb_exit);
 
 MODULE_DESCRIPTION("openlis Microsoft Hyper-V VMBus core");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(OPENLIS_VERSION);
