@@ -2,6 +2,14 @@
 /*
  * Channel offers and rescinds: turning the host's offers into channels and
  * devices, sub-channels into callbacks, and rescinds into removals.
+ *
+ * Locking: olvb.chan_mutex guards olvb.chans, olvb.primaries, every
+ * primary's sc_list and each channel's rescind and state. Whoever takes a
+ * channel off its list, under the mutex, owns the reference the list held
+ * and frees the channel; anyone else who uses a channel after dropping the
+ * mutex holds a kobject reference of their own (queued work does too). The
+ * order is cpus_read_lock, then chan_mutex, then olvb.req_lock. Nobody
+ * waits for dev_wq or sc_wq with chan_mutex held: their work takes it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -156,6 +164,7 @@ static void olvb_sc_work(struct work_struct *work)
 	if (p->sc_creation_callback)
 		p->sc_creation_callback(ch);
 	ch->probe_done = true;
+	kobject_put(&ch->kobj);
 }
 
 static void olvb_dev_work(struct work_struct *work)
@@ -169,8 +178,10 @@ static void olvb_dev_work(struct work_struct *work)
 		pr_err("could not add device for relid %u\n",
 		       ch->offermsg.child_relid);
 	ch->probe_done = true;
+	kobject_put(&ch->kobj);
 }
 
+/* The work holds a reference to @ch, which its function drops. */
 static int olvb_queue_chan_work(struct workqueue_struct *wq,
 				struct vmbus_channel *ch, work_func_t fn)
 {
@@ -180,6 +191,7 @@ static int olvb_queue_chan_work(struct workqueue_struct *wq,
 		return -ENOMEM;
 	INIT_WORK(&w->work, fn);
 	w->ch = ch;
+	kobject_get(&ch->kobj);
 	queue_work(wq, &w->work);
 	return 0;
 }
@@ -197,10 +209,11 @@ static void olvb_on_offer(const struct olvb_msg_offer *o)
 		goto out;
 	}
 	if (o->sub_channel_index) {
+		/* A rescinded primary is taking its sub-channels apart. */
 		p = olvb_find_primary(o);
-		if (!p) {
+		if (!p || p->rescind) {
 			atomic_inc(&olvb.dropped);
-			pr_warn_ratelimited("sub-channel %u without primary\n",
+			pr_warn_ratelimited("sub-channel %u: no live primary\n",
 					    relid);
 			goto out;
 		}
@@ -236,51 +249,120 @@ static void olvb_send_relid_released(u32 relid)
 		olvb_post(&msg, sizeof(msg));
 }
 
-/* Forget @ch: no interrupt may find it once this returns. */
-void olvb_release_channel(struct vmbus_channel *ch)
+/*
+ * Take @ch off its list and its relid; false if someone already did. The
+ * caller, under chan_mutex, then owns the list's reference: olvb_drop().
+ */
+static bool olvb_unlink(struct vmbus_channel *ch, bool *mapped)
 {
-	u32 relid;
-	bool mapped;
+	struct list_head *node = ch->primary_channel ? &ch->sc_list :
+						       &ch->listentry;
 
-	mutex_lock(&olvb.chan_mutex);
-	relid = ch->offermsg.child_relid;
-	mapped = olvb_has_relid(ch);
-	if (mapped)
-		RCU_INIT_POINTER(olvb.chans[relid], NULL);
-	if (ch->primary_channel)
-		list_del(&ch->sc_list);
-	else
-		list_del(&ch->listentry);
-	mutex_unlock(&olvb.chan_mutex);
+	lockdep_assert_held(&olvb.chan_mutex);
+	if (list_empty(node))
+		return false;
+	list_del_init(node);
+	*mapped = olvb_has_relid(ch);
+	if (*mapped)
+		RCU_INIT_POINTER(olvb.chans[ch->offermsg.child_relid], NULL);
+	return true;
+}
+
+/* After olvb_unlink(), without the mutex: no interrupt finds @ch after. */
+static void olvb_drop(struct vmbus_channel *ch, bool mapped)
+{
 	synchronize_rcu();
 	/* A relid from before hibernation may name another channel now. */
 	if (ch->rescind && mapped)
-		olvb_send_relid_released(relid);
+		olvb_send_relid_released(ch->offermsg.child_relid);
 	olvb_free_channel(ch);
 }
 
-/* vmbus_disconnect_ring(): close @p's sub-channels before @p itself. */
+/* Forget @ch, unless it is forgotten already. */
+void olvb_release_channel(struct vmbus_channel *ch)
+{
+	bool unlinked, mapped;
+
+	mutex_lock(&olvb.chan_mutex);
+	unlinked = olvb_unlink(ch, &mapped);
+	mutex_unlock(&olvb.chan_mutex);
+	if (unlinked)
+		olvb_drop(ch, mapped);
+}
+
+/* Release the rescinded sub-channel @sc once it is closed. */
+static void olvb_release_closed(struct vmbus_channel *sc)
+{
+	bool unlinked = false, mapped;
+
+	mutex_lock(&olvb.chan_mutex);
+	if (sc->rescind && sc->state != CHANNEL_OPENED_STATE)
+		unlinked = olvb_unlink(sc, &mapped);
+	mutex_unlock(&olvb.chan_mutex);
+	if (unlinked)
+		olvb_drop(sc, mapped);
+}
+
+/* The first sub-channel of @p still open or rescinded, with a reference. */
+static struct vmbus_channel *olvb_next_to_close(struct vmbus_channel *p)
+{
+	struct vmbus_channel *sc;
+
+	mutex_lock(&olvb.chan_mutex);
+	list_for_each_entry(sc, &p->sc_list, sc_list) {
+		if (sc->state == CHANNEL_OPENED_STATE || sc->rescind) {
+			kobject_get(&sc->kobj);
+			mutex_unlock(&olvb.chan_mutex);
+			return sc;
+		}
+	}
+	mutex_unlock(&olvb.chan_mutex);
+	return NULL;
+}
+
+/*
+ * vmbus_disconnect_ring(): close @p's sub-channels before @p itself. Each
+ * leaves this closed and, if rescinded, released, so none comes twice.
+ * The close sleeps, so the mutex is dropped around it.
+ */
 void olvb_close_subchannels(struct vmbus_channel *p)
 {
-	struct vmbus_channel *sc, *tmp;
+	struct vmbus_channel *sc;
 
-	list_for_each_entry_safe(sc, tmp, &p->sc_list, sc_list) {
+	while ((sc = olvb_next_to_close(p))) {
 		olvb_close_one(sc);
 		/* A rescinded sub-channel waited for its close to go. */
-		if (sc->rescind)
-			olvb_release_channel(sc);
+		olvb_release_closed(sc);
+		kobject_put(&sc->kobj);
 	}
 }
 
+/*
+ * Remove @ch's device, then its sub-channels and @ch itself. Each is taken
+ * off its list in the same hold of the mutex that found it, and @ch with
+ * the hold that found its list empty: no offer can join it after.
+ */
 static void olvb_remove_primary(struct vmbus_channel *ch)
 {
-	struct vmbus_channel *sc, *tmp;
+	struct vmbus_channel *sc;
+	bool unlinked, mapped;
 
 	if (ch->device_obj)
 		vmbus_device_unregister(ch->device_obj);
-	list_for_each_entry_safe(sc, tmp, &ch->sc_list, sc_list)
-		olvb_release_channel(sc);
-	olvb_release_channel(ch);
+	for (;;) {
+		mutex_lock(&olvb.chan_mutex);
+		sc = list_first_entry_or_null(&ch->sc_list,
+					      struct vmbus_channel, sc_list);
+		if (!sc)
+			break;
+		olvb_unlink(sc, &mapped);
+		mutex_unlock(&olvb.chan_mutex);
+		olvb_drop(sc, mapped);
+	}
+	unlinked = olvb_unlink(ch, &mapped);
+	mutex_unlock(&olvb.chan_mutex);
+	if (unlinked)
+		olvb_drop(ch, mapped);
 }
 
 static void olvb_rescind_work(struct work_struct *work)
@@ -292,17 +374,16 @@ static void olvb_rescind_work(struct work_struct *work)
 	kfree(w);
 	/* A sub-channel's creation callback must be done with it. */
 	flush_workqueue(olvb.sc_wq);
-	if (ch->chn_rescind_callback) {
+	if (ch->chn_rescind_callback)
 		/* hv_sock and uio tear the device down themselves. */
 		ch->chn_rescind_callback(ch);
-		return;
-	}
-	if (ch->primary_channel) {
-		if (ch->state != CHANNEL_OPENED_STATE)
-			olvb_release_channel(ch);
-		return;
-	}
-	olvb_remove_primary(ch);
+	else if (ch->primary_channel)
+		/* An open one waits for its primary's close; ours may be gone. */
+		olvb_release_closed(ch);
+	else
+		olvb_remove_primary(ch);
+	/* The channel stays ours until here, whoever released it. */
+	kobject_put(&ch->kobj);
 }
 
 /* @ch is rescinded: wake whoever waits on it and queue its removal. */

@@ -36,9 +36,13 @@ struct olvb_conn {
 	void *int_page;			/* half host-to-guest, half back */
 	void *monitor_pages[2];
 	struct vmbus_channel __rcu **chans;	/* indexed by relid */
-	struct list_head primaries;	/* every primary channel */
-	struct mutex chan_mutex;	/* chans, primaries, offer processing */
-	spinlock_t req_lock;
+	struct list_head primaries;	/* every primary; chan_mutex */
+	/*
+	 * chans, primaries, each primary's sc_list, each channel's rescind
+	 * and state, offer processing; the order is in offer.c's header.
+	 */
+	struct mutex chan_mutex;
+	spinlock_t req_lock;		/* req_list; after chan_mutex */
 	struct list_head req_list;
 	struct workqueue_struct *msg_wq;	/* offers, rescinds, in order */
 	struct workqueue_struct *dev_wq;	/* device (un)registration */
