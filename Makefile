@@ -26,7 +26,7 @@ compat:
 		echo "openlis: no kernel headers at KDIR=$(KDIR)"; \
 		echo "openlis: install linux-headers-$(KVER) or pass KDIR=<headers>"; \
 		exit 1; }
-	@OPENLIS_REQUIRE_CORE=$(OPENLIS_REQUIRE_CORE) scripts/check-kernel.sh $(KDIR)
+	@scripts/check-kernel.sh $(KDIR)
 	@scripts/conftest.sh $(KDIR) $(COMPAT)
 
 modules: compat
@@ -62,7 +62,9 @@ VERSION := $(shell cat VERSION)
 
 # Install on this machine through DKMS (as root): the source goes to
 # /usr/src/openlis-<version>, DKMS builds and installs it for the running
-# kernel and rebuilds it for every new one.
+# kernel and rebuilds it for every new one. After each install and removal
+# DKMS runs boot/dkms-post.sh for that kernel: the initramfs hook and the
+# dracut configuration, and that kernel's initramfs rebuilt.
 dkms-install:
 	rsync -a --delete --exclude .git --exclude build --exclude .compat \
 		./ /usr/src/openlis-$(VERSION)/

@@ -19,12 +19,6 @@ if [ -z "$hyperv" ]; then
 	echo "openlis: this kernel has no Hyper-V support (CONFIG_HYPERV is not set)" >&2
 	exit 1
 fi
-if [ "$core" = y ] && [ -n "${OPENLIS_REQUIRE_CORE:-}" ]; then
-	echo "openlis: ERROR: this kernel's VMBus core is built in" \
-		"(CONFIG_HYPERV${vmbus:+_VMBUS}=y): openlis's hv_vmbus cannot" \
-		"replace it, so openlis refuses this kernel." >&2
-	exit 1
-fi
 if [ "$core" = y ]; then
 	echo "openlis: NOTE: this kernel's VMBus core is built in" \
 		"(CONFIG_HYPERV${vmbus:+_VMBUS}=y); hv_vmbus cannot replace it and is" \
