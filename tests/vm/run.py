@@ -19,10 +19,14 @@ or its header says "# host: openlis-qemu": the balloon scenarios, whose
 QMP balloon targets make Debian's hv-balloon abort now and then
 (tests/host/patches).
 
-Where /dev/kvm offers Hyper-V SynIC the guests run under it directly;
-otherwise an outer TCG VM (L1) provides a KVM that does, and the guests of
-the invocation run inside it: a guest lost there runs again in a new
-outer VM (hostside.ATTEMPTS attempts in all).
+The route (OPENLIS_ROUTE, or --route; named in every run's log):
+  kvm     /dev/kvm offers Hyper-V SynIC: the guests run under it directly;
+  tcg     the guests run under QEMU's TCG, with Hyper-V's guest interface
+          emulated by openlis's QEMU (tests/host/patches/tcg-hyperv.patch);
+  nested  an outer TCG VM (L1) provides a KVM that has SynIC, and the guests
+          run inside it: a guest lost there runs again in a new outer VM
+          (hostside.ATTEMPTS attempts in all).
+auto (the default) is kvm where the machine's KVM can, else tcg.
 """
 
 import argparse
@@ -58,6 +62,10 @@ KVM_CAP_HYPERV_SYNIC2 = 148
 
 HV_CPU = ("host,kvm=off,hv-relaxed,hv-vapic,hv-time,hv-vpindex,hv-synic,"
           "hv-runtime,hv-stimer")
+# Under TCG: what tcg-hyperv.patch implements (hv-time is the reference
+# counter, without the TSC page; no hv-vapic).
+HV_CPU_TCG = "max,hv-relaxed,hv-time,hv-vpindex,hv-synic,hv-runtime,hv-stimer"
+ROUTES = ("auto", "kvm", "tcg", "nested")
 
 
 def time_left():
@@ -322,7 +330,8 @@ def fcopy_mib():
     return int(os.environ.get("OPENLIS_FCOPY_MIB", "100"))
 
 
-def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs=None):
+def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs=None,
+             route="nested"):
     name = f"{kernel['name']}-{stack}" + (f"-{rootfs}" if rootfs else "")
     # The boot itself: a minute on a busy machine under emulation.
     modules, qemu_extra, cmdline, timeout = [], [], [], 120
@@ -402,7 +411,14 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs=None):
     # For an experiment, e.g. OPENLIS_GUEST_APPEND=init_on_alloc=0: words
     # added to every guest's kernel command line.
     append = " ".join(append + cmdline + os.environ.get("OPENLIS_GUEST_APPEND", "").split())
-    qemu = [guest_qemu(qemu_extra, built_qemu), "-nodefaults", "-machine", "q35,accel=kvm", "-cpu", HV_CPU,
+    if route == "tcg":
+        # openlis's QEMU has the Hyper-V interface under TCG.
+        built_qemu = True
+        accel = ["-machine", "q35", "-accel", "tcg,thread=multi",
+                 "-cpu", HV_CPU_TCG]
+    else:
+        accel = ["-machine", "q35,accel=kvm", "-cpu", HV_CPU]
+    qemu = [guest_qemu(qemu_extra, built_qemu), "-nodefaults"] + accel + [
             "-smp", "2", "-m", f"{GUEST_MEM},maxmem={GUEST_MAXMEM},slots=4",
             "-kernel", kernel["vmlinuz"],
             "-initrd", initrd, "-append", append,
@@ -446,6 +462,13 @@ def set_overlay_dir(runs, tmpdir):
     for r in runs:
         if r.pop("rootfs", None):
             r["qemu"] = ["env", f"TMPDIR={tmpdir}"] + r["qemu"]
+
+
+ROUTE_WHAT = {
+    "kvm": "KVM has Hyper-V SynIC: the guests run on it directly",
+    "tcg": "the guests run on TCG with Hyper-V's interface emulated",
+    "nested": "TCG outer VM, KVM inside",
+}
 
 
 def run_direct(spec_path):
@@ -603,9 +626,16 @@ def main():
     ap.add_argument("--out", default=None)
     ap.add_argument("--rootfs", choices=ROOTFS, default=None,
                     help="run every scenario in this root file system")
-    ap.add_argument("--route", choices=["auto", "direct", "nested"],
-                    default=os.environ.get("OPENLIS_VM_ROUTE", "auto"))
+    ap.add_argument("--route", choices=ROUTES + ("direct",),
+                    default=os.environ.get("OPENLIS_ROUTE",
+                                           os.environ.get("OPENLIS_VM_ROUTE",
+                                                          "auto")))
     args = ap.parse_args()
+    route = args.route
+    if route == "direct":
+        route = "kvm"
+    if route == "auto":
+        route = "kvm" if kvm_has_synic2() else "tcg"
 
     # Two VM runs at once on a 2-core machine starve the outer TCG VM into
     # the timeouts that look like guest hangs: the second one waits.
@@ -651,13 +681,11 @@ def main():
                                 "stack's modules for this kernel"))
                 continue
             for rootfs, group in groups.items():
-                runs.append(make_run(kernel, s, group, workdir, kos, rootfs))
+                runs.append(make_run(kernel, s, group, workdir, kos, rootfs,
+                                     route))
 
     spec_path = os.path.join(workdir, "spec.json")
     spec = {"runs": runs}
-    route = args.route
-    if route == "auto":
-        route = "direct" if kvm_has_synic2() else "nested"
     if route == "nested":
         spec["sockdir"] = "/run/openlis"
         spec["retry_outside"] = True
@@ -682,9 +710,9 @@ def main():
         if runs and budget < min(r["timeout"] for r in runs) + 300:
             skipped += budget_skips(runs, "not started")
             runs = []
-    log(f"== route: {route} ({'KVM has Hyper-V SynIC' if route == 'direct' else 'TCG outer VM, KVM inside'})")
+    log(f"== route: {route} ({ROUTE_WHAT[route]})")
     started = time.monotonic()
-    if runs and route == "direct":
+    if runs and route in ("kvm", "tcg"):
         run_direct(spec_path)
     elif runs:
         status = run_nested(spec_path, workdir, budget)

@@ -92,6 +92,9 @@ else
 	# powers the guest off.
 	group guest --kernel 6.12,6.1 --stack intree,openlis \
 		--scenario vmbus-connect,vmbus-mmio,balloon-bind,ic-heartbeat,ic-timesync,ic-shutdown
+	# The hypervisor's Hyper-V interface below VMBus (the route's own:
+	# openlis's QEMU under TCG, or KVM), with no VMBus core loaded.
+	group interface --kernel 6.12,6.1 --stack intree --scenario hv-interface
 	# sysfs parity where only the balloon is offered: openlis binds each
 	# integration service with a module of its own name, and file copy
 	# on 6.12, so with the services the listings differ by design.

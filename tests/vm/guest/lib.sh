@@ -196,6 +196,27 @@ nic_by_mac() {
 ko() { ls /lib/openlis-modules/*-"$1".ko 2>/dev/null | head -n 1; }
 loaded() { [ -d "/sys/module/$1" ]; }
 
+# A test module (tests/kmod) that logs one line a step, "<tag>: <step>
+# <ok|FAIL> <result...>". testmod_lines <tag> <marker> <file>: the lines
+# logged after the marker line, without the tag, into <file>.
+# testmod_step <file> <tag> <step> <check>: one check from the step's line.
+testmod_lines() {
+	dmesg | awk -v m="$2" -v t="$1: " '
+		index($0, m) { go = 1; next }
+		go && (i = index($0, t)) { print substr($0, i + length(t)) }
+	' >"$3"
+}
+testmod_step() {
+	_c=$4 _t=$2
+	_l=$(awk -v s="$3" '$1 == s' "$1" | tail -n1)
+	set -- $_l
+	case "$2" in
+	ok) shift 2; pass "$_c" "${*:-$_l}" ;;
+	FAIL) shift 2; fail "$_c" "${*:-$_l}" ;;
+	*) fail "$_c" "no line from $_t for this step" ;;
+	esac
+}
+
 # unload <module>: the modules holding it first, then itself; each one
 # removed is added to $unloaded. rmmod's complaint goes to stdout.
 unload() {

@@ -33,22 +33,10 @@ rmmod $tag 2>/dev/null
 
 # This load's lines, without the timestamp: "<step> <ok|FAIL> <result...>".
 lines=/tmp/vmbus-mmio.txt
-dmesg | awk -v m="$marker" -v t="$tag: " '
-	index($0, m) { go = 1; next }
-	go && (i = index($0, t)) { print substr($0, i + length(t)) }
-' >"$lines"
+testmod_lines $tag "$marker" "$lines"
 
 # step <name> <check>: one check from the module's line for the step.
-step() {
-	_c=$2
-	_l=$(awk -v s="$1" '$1 == s' "$lines" | tail -n1)
-	set -- $_l
-	case "$2" in
-	ok) shift 2; pass "$_c" "${*:-$_l}" ;;
-	FAIL) shift 2; fail "$_c" "${*:-$_l}" ;;
-	*) fail "$_c" "no line from $tag for this step" ;;
-	esac
-}
+step() { testmod_step "$lines" $tag "$1" "$2"; }
 step a-8M-anywhere vmbus.mmio.alloc-8M
 step b-2M-below-4G vmbus.mmio.alloc-below-4G
 step c-1T-impossible vmbus.mmio.alloc-1T-fails
