@@ -102,10 +102,13 @@ static int open_in_root(int rootfd, const char *rel)
 	}
 }
 
+/* Deepest first: each is cut from new_path, which only gets shorter. */
 static void remove_new_dirs(struct fcopy_session *s)
 {
-	while (s->n_new_dirs > 0)
-		unlinkat(s->rootfd, s->new_dirs[--s->n_new_dirs], AT_REMOVEDIR);
+	while (s->n_new_dirs > 0) {
+		s->new_path[s->new_dir_len[--s->n_new_dirs]] = 0;
+		unlinkat(s->rootfd, s->new_path, AT_REMOVEDIR);
+	}
 }
 
 static void reset(struct fcopy_session *s)
@@ -172,13 +175,19 @@ static int open_dir(struct fcopy_session *s, const char *rel, int create)
 		hvd_strlcpy(comp, p, (size_t)(e ? e - p : (long)strlen(p)) + 1);
 		fd = open_in_root(s->rootfd, prefix);
 		if (fd < 0 && errno == ENOENT) {
+			/* Never create what a cancel could not remove. */
+			if (s->n_new_dirs == FCP_MAX_NEW_DIRS) {
+				close(parent);
+				errno = ENAMETOOLONG;
+				return -1;
+			}
 			if (mkdirat(parent, comp, 0755)) {
 				close(parent);
 				return -1;
 			}
-			if (s->n_new_dirs < FCP_MAX_NEW_DIRS)
-				hvd_strlcpy(s->new_dirs[s->n_new_dirs++], prefix,
-					    PATH_MAX);
+			if (!s->n_new_dirs)
+				hvd_strlcpy(s->new_path, rel, sizeof(s->new_path));
+			s->new_dir_len[s->n_new_dirs++] = (unsigned short)n;
 			fd = open_in_root(s->rootfd, prefix);
 		}
 		close(parent);

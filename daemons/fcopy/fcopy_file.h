@@ -7,7 +7,11 @@
 
 #include "../common/hv_abi.h"
 
-#define FCP_MAX_NEW_DIRS 32
+/*
+ * The directories one copy may create: one per component of its path, and
+ * a component is a byte at least with a slash before the next.
+ */
+#define FCP_MAX_NEW_DIRS (PATH_MAX / 2)
 
 /*
  * One Copy-VMFile transfer. The data goes to an unnamed (O_TMPFILE) or
@@ -23,7 +27,9 @@ struct fcopy_session {
 	char name[NAME_MAX + 1];
 	char tmpname[32];	/* named temporary, when O_TMPFILE is missing */
 	unsigned long long size;
-	char new_dirs[FCP_MAX_NEW_DIRS][PATH_MAX];	/* created, deepest last */
+	/* Directories created: prefixes of new_path, their lengths deepest last. */
+	char new_path[PATH_MAX];
+	unsigned short new_dir_len[FCP_MAX_NEW_DIRS];
 	int n_new_dirs;
 };
 

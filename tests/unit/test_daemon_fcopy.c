@@ -194,6 +194,33 @@ static void test_cancel_leaves_nothing(void)
 	teardown();
 }
 
+/*
+ * Issue 24, item 6: a create-path copy deeper than the daemon used to
+ * remember (32 directories) must still leave nothing when cancelled, and
+ * so must one as deep as the longest path the host can send.
+ */
+static void cancel_deep(unsigned int depth)
+{
+	char path[FCP_PATH_MAX * 2];
+	unsigned int i;
+
+	for (i = 0; i < depth; i++)
+		memcpy(path + 2 * i, "/d", 2);
+	path[2 * depth] = 0;
+	CHECK_EQ(fcopy_start(&s, path, "f", FCP_CREATE_PATH, 1), HVD_S_OK);
+	CHECK_EQ(fcopy_cancel(&s), HVD_S_OK);
+	CHECK_EQ(entries(""), 0);
+}
+
+static void test_cancel_deep_path_leaves_nothing(void)
+{
+	setup();
+	cancel_deep(40);
+	if (!unit_case_failed)
+		cancel_deep(FCP_PATH_MAX - 1);
+	teardown();
+}
+
 static void test_short_file_discarded(void)
 {
 	setup();
@@ -348,6 +375,7 @@ int main(void)
 	UNIT_RUN(test_overwrite_flag);
 	UNIT_RUN(test_exists_appears_during_copy);
 	UNIT_RUN(test_cancel_leaves_nothing);
+	UNIT_RUN(test_cancel_deep_path_leaves_nothing);
 	UNIT_RUN(test_short_file_discarded);
 	UNIT_RUN(test_create_path);
 	UNIT_RUN(test_unsafe_paths_refused);
