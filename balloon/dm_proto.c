@@ -356,6 +356,20 @@ u64 dm_balloon_allowance(u64 avail, u64 floor, u64 want)
 	return want < avail - floor ? want : avail - floor;
 }
 
+bool dm_queue_takes_slot(u16 type, u64 pages)
+{
+	/* One naming no pages is bounded by nothing else. */
+	return type != DM_UNBALLOON_REQUEST || !pages;
+}
+
+bool dm_queue_room(unsigned int queued, u64 queued_pages, u64 ballooned,
+		   u16 type, u64 pages)
+{
+	if (dm_queue_takes_slot(type, pages))
+		return queued < DM_MAX_QUEUED;
+	return queued_pages + pages <= ballooned;
+}
+
 /*
  * The host sizes the guest by its committed memory. Ballooned pages and
  * hot-added pages we could not online count as committed too, or the host

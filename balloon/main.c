@@ -29,13 +29,6 @@ MODULE_PARM_DESC(honour_hibernation,
 /* Hosts send at most a page; twice that covers the ring's own header. */
 #define HV_DM_RECV_SIZE		(2 * DM_MAX_MSG_SIZE)
 #define HV_DM_RING_SIZE		VMBUS_RING_SIZE(16 * 1024)
-/*
- * A sane host has one request in flight; this many means a flood. Unballoon
- * requests are the exception: the host sends a deflate as a burst of them,
- * answered once, after the last; they are bounded by what they name, which
- * cannot be more than the balloon holds.
- */
-#define HV_DM_MAX_QUEUED	64
 #define HV_DM_HOST_WAIT		(5 * HZ)
 
 static struct hv_dm *hv_dm_dev;
@@ -81,7 +74,7 @@ static void hv_dm_job_run(struct work_struct *work)
 	 * Its pages leave the balloon from now on: were they still counted
 	 * queued, the requests behind it would find no room.
 	 */
-	if (job->msg.type == DM_UNBALLOON_REQUEST) {
+	if (!dm_queue_takes_slot(job->msg.type, job->unballoon_pages)) {
 		spin_lock_irqsave(&dm->job_lock, flags);
 		dm->queued_unballoon -= job->unballoon_pages;
 		spin_unlock_irqrestore(&dm->job_lock, flags);
@@ -106,24 +99,12 @@ static void hv_dm_job_run(struct work_struct *work)
 	}
 	WRITE_ONCE(dm->state, HV_DM_IDLE);
 
-	if (job->msg.type != DM_UNBALLOON_REQUEST) {
+	if (dm_queue_takes_slot(job->msg.type, job->unballoon_pages)) {
 		spin_lock_irqsave(&dm->job_lock, flags);
 		dm->queued--;
 		spin_unlock_irqrestore(&dm->job_lock, flags);
 	}
 	kfree(job);
-}
-
-/*
- * Room for one more job: at most HV_DM_MAX_QUEUED requests, and unballoon
- * ones naming no more pages than the balloon holds.
- */
-static bool hv_dm_may_queue(struct hv_dm *dm, const struct hv_dm_job *job)
-{
-	if (job->msg.type != DM_UNBALLOON_REQUEST)
-		return dm->queued < HV_DM_MAX_QUEUED;
-	return dm->queued_unballoon + job->unballoon_pages <=
-	       READ_ONCE(dm->nr_ballooned);
 }
 
 /* Copy a checked request out of the ring and queue it. */
@@ -156,7 +137,10 @@ static void hv_dm_queue(struct hv_dm *dm, const struct dm_host_msg *m)
 	}
 
 	spin_lock_irqsave(&dm->job_lock, flags);
-	if (dm->closing || !hv_dm_may_queue(dm, job)) {
+	if (dm->closing ||
+	    !dm_queue_room(dm->queued, dm->queued_unballoon,
+			   READ_ONCE(dm->nr_ballooned), m->type,
+			   job->unballoon_pages)) {
 		spin_unlock_irqrestore(&dm->job_lock, flags);
 		atomic64_inc(&dm->stats.refused_busy);
 		pr_warn_ratelimited("refused %s: %s\n", dm_msg_name(m->type),
@@ -164,10 +148,10 @@ static void hv_dm_queue(struct hv_dm *dm, const struct dm_host_msg *m)
 		kfree(job);
 		return;
 	}
-	if (m->type == DM_UNBALLOON_REQUEST)
-		dm->queued_unballoon += job->unballoon_pages;
-	else
+	if (dm_queue_takes_slot(m->type, job->unballoon_pages))
 		dm->queued++;
+	else
+		dm->queued_unballoon += job->unballoon_pages;
 	queue_work(dm->wq, &job->work);
 	spin_unlock_irqrestore(&dm->job_lock, flags);
 }

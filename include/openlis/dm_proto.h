@@ -258,6 +258,26 @@ u64 dm_balloon_floor(u64 total, unsigned int page_shift);
  */
 u64 dm_balloon_allowance(u64 avail, u64 floor, u64 want);
 
+/*
+ * Host requests wait on one ordered queue. A sane host has one in flight;
+ * DM_MAX_QUEUED of them means a flood. Unballoon requests naming pages are
+ * the exception: the host sends a deflate as a burst of them, answered
+ * once, after the last; they are bounded by what they name, which cannot be
+ * more than the balloon holds. One naming none takes a slot like the rest.
+ */
+#define DM_MAX_QUEUED			64
+
+/* Whether a request of @type naming @pages takes one of the queue's slots. */
+bool dm_queue_takes_slot(u16 type, u64 pages);
+
+/*
+ * Room for one more such request, with @queued slots taken, @queued_pages
+ * named by the queued requests that take none, and @ballooned pages in
+ * the balloon.
+ */
+bool dm_queue_room(unsigned int queued, u64 queued_pages, u64 ballooned,
+		   u16 type, u64 pages);
+
 /* Committed figure reported to the host, in the same units as its inputs. */
 u64 dm_committed(u64 vm_committed, u64 ballooned, u64 added, u64 onlined,
 		 u64 floor);

@@ -366,6 +366,34 @@ static void test_committed(void)
 	CHECK_EQ(dm_committed(100, 0, 10, 20, 0), 100);
 }
 
+/*
+ * Issue 24, item 4: unballoon requests naming no pages, sent while a long
+ * inflate holds the queue, each cost an allocation and passed the cap.
+ * Requests that take a slot stop at DM_MAX_QUEUED; a deflate burst naming
+ * pages is bounded by the balloon instead.
+ */
+static void test_queue_bound(void)
+{
+	unsigned int queued = 0, taken = 0, i;
+	u64 pages = 0;
+
+	for (i = 0; i < 10 * DM_MAX_QUEUED; i++) {
+		if (!dm_queue_room(queued, pages, 1000, DM_UNBALLOON_REQUEST, 0))
+			continue;
+		taken++;
+		if (dm_queue_takes_slot(DM_UNBALLOON_REQUEST, 0))
+			queued++;
+	}
+	CHECK_EQ(taken, DM_MAX_QUEUED);
+	CHECK(!dm_queue_room(queued, pages, 1000, DM_BALLOON_REQUEST, 0));
+	CHECK(!dm_queue_room(queued, pages, 1000, DM_MEM_HOT_ADD_REQUEST, 0));
+	/* Pages named still go while the balloon holds them. */
+	CHECK(!dm_queue_takes_slot(DM_UNBALLOON_REQUEST, 1));
+	CHECK(dm_queue_room(queued, 0, 1000, DM_UNBALLOON_REQUEST, 1000));
+	CHECK(!dm_queue_room(queued, 1, 1000, DM_UNBALLOON_REQUEST, 1000));
+	CHECK(dm_queue_room(0, 0, 0, DM_BALLOON_REQUEST, 0));
+}
+
 static void test_names(void)
 {
 	CHECK(!strcmp(dm_msg_name(DM_INFO_MESSAGE), "info"));
@@ -418,6 +446,7 @@ int main(void)
 	UNIT_RUN(test_balloon_response);
 	UNIT_RUN(test_floor);
 	UNIT_RUN(test_committed);
+	UNIT_RUN(test_queue_bound);
 	UNIT_RUN(test_names);
 	UNIT_RUN(test_fuzz);
 	return unit_summary();
