@@ -78,7 +78,8 @@ static bool hv_dm_send_balloon_resp(struct hv_dm *dm,
 	if (!ret)
 		return true;
 
-	pr_err("balloon response not sent (%d); returning its pages\n", ret);
+	pr_err_ratelimited("balloon response not sent (%d); returning its pages\n",
+			   ret);
 	for (i = 0; i < dm_balloon_resp_ranges(r); i++)
 		hv_dm_release_range(dm, dm_range_start(r->ranges[i]),
 				    dm_range_count(r->ranges[i]));
@@ -327,12 +328,13 @@ void hv_dm_balloon_up(struct hv_dm *dm, u32 num_pages)
 	WARN_ON_ONCE(req.sent != req.done);
 	if (req.done < num_pages) {
 		atomic64_inc(&dm->stats.inflate_partial);
-		pr_info("ballooned %lu of %u requested pages: %s\n", req.done,
-			num_pages, req.why ?: "unknown");
+		pr_info_ratelimited("ballooned %lu of %u requested pages: %s\n",
+				    req.done, num_pages,
+				    req.why ?: "unknown");
 	}
 	return;
 failed:
 	atomic64_inc(&dm->stats.inflate_failed);
-	pr_err("balloon request for %u pages failed; the host holds %lu of them\n",
-	       num_pages, req.sent);
+	pr_err_ratelimited("balloon request for %u pages failed; the host holds %lu of them\n",
+			   num_pages, req.sent);
 }

@@ -216,7 +216,7 @@ void hv_dm_balloon_down(struct hv_dm *dm, const struct dm_host_msg *m)
 	dm_init_header(&resp.hdr, DM_UNBALLOON_RESPONSE, sizeof(resp),
 		       hv_dm_next_trans(dm));
 	if (hv_dm_send(dm, &resp, sizeof(resp)))
-		pr_err("unballoon response not sent\n");
+		pr_err_ratelimited("unballoon response not sent\n");
 }
 
 /* On unload every ballooned page goes back to the guest. */

@@ -48,7 +48,7 @@ static void sd_hibernate(struct work_struct *work)
 	char *envp[2] = { "EVENT=hibernate", NULL };
 
 	kobject_uevent_env(&sd->ic.dev->device.kobj, KOBJ_CHANGE, envp);
-	dev_info(&sd->ic.dev->device, "sent the hibernation uevent\n");
+	dev_info_ratelimited(&sd->ic.dev->device, "sent the hibernation uevent\n");
 }
 
 static void sd_callback(void *context)
@@ -72,16 +72,16 @@ static void sd_callback(void *context)
 		}
 		switch (act) {
 		case HVIC_SD_ACT_POWEROFF:
-			dev_info(&ic->dev->device, "shutdown requested by the host\n");
+			dev_info_ratelimited(&ic->dev->device, "shutdown requested by the host\n");
 			work = &sd->poweroff_work;
 			break;
 		case HVIC_SD_ACT_REBOOT:
-			dev_info(&ic->dev->device, "restart requested by the host\n");
+			dev_info_ratelimited(&ic->dev->device, "restart requested by the host\n");
 			work = &sd->reboot_work;
 			break;
 		default:
-			dev_info(&ic->dev->device, "hibernation requested by the host%s\n",
-				 sd->can_hibernate ? "" : ", not supported");
+			dev_info_ratelimited(&ic->dev->device, "hibernation requested by the host%s\n",
+					     sd->can_hibernate ? "" : ", not supported");
 			work = sd->can_hibernate ? &sd->hibernate_work : NULL;
 			break;
 		}

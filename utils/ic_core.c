@@ -103,15 +103,15 @@ static void hv_ic_negotiate(struct hv_ic *ic)
 		return;
 	}
 	if (v == HVIC_NO_MATCH) {
-		dev_warn(&ic->dev->device, "%s: no common IC version with the host\n",
-			 ic->name);
+		dev_warn_ratelimited(&ic->dev->device, "%s: no common IC version with the host\n",
+				     ic->name);
 		hv_ic_reply(ic, HVIC_E_FAIL);
 		return;
 	}
 	if (srv != ic->srv_ver || fw != ic->fw_ver)
-		dev_info(&ic->dev->device, "%s IC version %u.%u (framework %u.%u)\n",
-			 ic->name, HVIC_MAJOR(srv), HVIC_MINOR(srv),
-			 HVIC_MAJOR(fw), HVIC_MINOR(fw));
+		dev_info_ratelimited(&ic->dev->device, "%s IC version %u.%u (framework %u.%u)\n",
+				     ic->name, HVIC_MAJOR(srv), HVIC_MINOR(srv),
+				     HVIC_MAJOR(fw), HVIC_MINOR(fw));
 	ic->fw_ver = fw;
 	ic->srv_ver = srv;
 	hv_ic_reply(ic, HVIC_S_OK);
