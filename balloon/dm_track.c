@@ -51,6 +51,19 @@ u64 dm_ha_backed_in(const struct dm_ha_region *rg, u64 start, u64 end)
 	return n;
 }
 
+u64 dm_ha_backed_total(struct list_head *regions, u64 start, u64 end)
+{
+	struct dm_ha_region *rg;
+	u64 n = 0;
+
+	list_for_each_entry(rg, regions, list)
+		if (start < rg->end && rg->start < end)
+			n += dm_ha_backed_in(rg,
+					     start > rg->start ? start : rg->start,
+					     end < rg->end ? end : rg->end);
+	return n;
+}
+
 /* Spans never overlap, so the one with the lowest start comes first. */
 bool dm_ha_next_backed(const struct dm_ha_region *rg, u64 *pos, u64 end,
 		       u64 *s, u64 *e)
@@ -85,13 +98,19 @@ bool dm_ha_backed_all(const struct dm_ha_region *rg, u64 start, u64 end,
 	return true;
 }
 
+/* Whether @s overlaps or touches [@start, @end): backing it extends @s. */
+static bool dm_ha_joins(const struct dm_ha_span *s, u64 start, u64 end)
+{
+	return s->end >= start && s->start <= end;
+}
+
 bool dm_ha_back(struct dm_ha_region *rg, u64 start, u64 end,
 		struct dm_ha_span *fresh, struct list_head *spare)
 {
 	struct dm_ha_span *s, *tmp, *keep = NULL;
 
 	list_for_each_entry_safe(s, tmp, &rg->backed, list) {
-		if (s->end < start || s->start > end)
+		if (!dm_ha_joins(s, start, end))
 			continue;
 		/* Overlapping or touching: fold it into the new span. */
 		if (s->start < start)
@@ -103,6 +122,7 @@ bool dm_ha_back(struct dm_ha_region *rg, u64 start, u64 end,
 		} else {
 			list_del(&s->list);
 			list_add_tail(&s->list, spare);
+			rg->nr_spans--;
 		}
 	}
 	if (keep) {
@@ -113,6 +133,21 @@ bool dm_ha_back(struct dm_ha_region *rg, u64 start, u64 end,
 	fresh->start = start;
 	fresh->end = end;
 	list_add_tail(&fresh->list, &rg->backed);
+	rg->nr_spans++;
+	return true;
+}
+
+/* Whether backing [@start, @end) in @rg would take a span it cannot have. */
+static bool dm_ha_spans_full(const struct dm_ha_region *rg, u64 start,
+			     u64 end)
+{
+	const struct dm_ha_span *s;
+
+	if (rg->nr_spans < DM_HA_MAX_SPANS)
+		return false;
+	list_for_each_entry(s, &rg->backed, list)
+		if (dm_ha_joins(s, start, end))
+			return false;
 	return true;
 }
 
@@ -154,13 +189,16 @@ void dm_ha_plan(struct list_head *regions, u64 chunk, u64 start, u64 count,
 		p->start = rg->start;
 		p->end = rg->end;
 		p->verdict = DM_HA_EXISTING;
-		if (end <= rg->end)
-			return;
-		p->end = dm_align_up(end, chunk);
-		if (rg_count)
-			p->verdict = DM_HA_PAST_REGION;
-		else if (dm_ha_overlaps(regions, rg, rg->start, p->end))
-			p->verdict = DM_HA_OVERLAP;
+		if (end > rg->end) {
+			p->end = dm_align_up(end, chunk);
+			if (rg_count)
+				p->verdict = DM_HA_PAST_REGION;
+			else if (dm_ha_overlaps(regions, rg, rg->start, p->end))
+				p->verdict = DM_HA_OVERLAP;
+		}
+		if (p->verdict == DM_HA_EXISTING &&
+		    dm_ha_spans_full(rg, start, end))
+			p->verdict = DM_HA_TOO_MANY_SPANS;
 		return;
 	}
 
@@ -198,6 +236,8 @@ const char *dm_ha_verdict_name(enum dm_ha_verdict v)
 		return "runs past its region";
 	case DM_HA_TOO_BIG:
 		return "past the protocol's frame limit";
+	case DM_HA_TOO_MANY_SPANS:
+		return "its region has too many backed spans";
 	}
 	return "unknown";
 }

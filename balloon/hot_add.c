@@ -31,23 +31,44 @@ bool hv_dm_hot_add_possible(void)
 	       PAGE_SIZE == 4096;
 }
 
-/* Online one page of a region, or hold it back if the host does not back it. */
-static void hv_ha_online_one(struct hv_dm *dm, struct dm_ha_region *rg,
-			     struct page *pg)
+/* Online the pages [@pg, @pg + @nr) if @backed, else hold them back. */
+static void hv_ha_online_run(struct hv_dm *dm, struct page *pg,
+			     unsigned long nr, bool backed)
 {
-	if (!dm_ha_backed(rg, page_to_pfn(pg))) {
-		if (!PageOffline(pg))
-			__SetPageOffline(pg);
-		return;
+	for (; nr; nr--, pg++) {
+		if (!backed) {
+			if (!PageOffline(pg))
+				__SetPageOffline(pg);
+			continue;
+		}
+		/*
+		 * Kernels differ in whether new memmap starts PageOffline();
+		 * clearing it first suits both, as the generic path tolerates
+		 * a clear page.
+		 */
+		if (PageOffline(pg))
+			__ClearPageOffline(pg);
+		generic_online_page(pg, 0);
+		dm->pages_onlined++;
 	}
-	/*
-	 * Kernels differ in whether new memmap starts PageOffline(); clearing
-	 * it first suits both, as the generic path tolerates a clear page.
-	 */
-	if (PageOffline(pg))
-		__ClearPageOffline(pg);
-	generic_online_page(pg, 0);
-	dm->pages_onlined++;
+}
+
+/*
+ * Online what the host backs of the pages [@pg, @pg + @nr) of @rg and hold
+ * back the rest, a run at a time: the work under the lock is the pages and
+ * the spans, not the two multiplied.
+ */
+static void hv_ha_online_part(struct hv_dm *dm, struct dm_ha_region *rg,
+			      struct page *pg, unsigned long nr)
+{
+	u64 first = page_to_pfn(pg), pos = first, done = first, s, e;
+
+	while (dm_ha_next_backed(rg, &pos, first + nr, &s, &e)) {
+		hv_ha_online_run(dm, pg + (done - first), s - done, false);
+		hv_ha_online_run(dm, pg + (s - first), e - s, true);
+		done = e;
+	}
+	hv_ha_online_run(dm, pg + (done - first), first + nr - done, false);
 }
 
 static void hv_ha_online_page(struct page *pg, unsigned int order)
@@ -71,8 +92,7 @@ static void hv_ha_online_page(struct page *pg, unsigned int order)
 		generic_online_page(pg, order);
 		dm->pages_onlined += nr;
 	} else if (rg) {
-		for (i = 0; i < nr; i++)
-			hv_ha_online_one(dm, rg, pg + i);
+		hv_ha_online_part(dm, rg, pg, nr);
 	} else {
 		/* Not ours (e.g. memory plugged by someone else). */
 		generic_online_page(pg, order);
@@ -86,8 +106,7 @@ static int hv_ha_memory_event(struct notifier_block *nb, unsigned long action,
 {
 	struct memory_notify *mn = arg;
 	struct hv_dm *dm = hv_dm_ha;
-	unsigned long pfn, gone = 0, flags;
-	struct dm_ha_region *rg;
+	unsigned long gone, flags;
 
 	switch (action) {
 	case MEM_ONLINE:
@@ -96,12 +115,8 @@ static int hv_ha_memory_event(struct notifier_block *nb, unsigned long action,
 		break;
 	case MEM_OFFLINE:
 		spin_lock_irqsave(&dm->ha_lock, flags);
-		for (pfn = mn->start_pfn; pfn < mn->start_pfn + mn->nr_pages;
-		     pfn++) {
-			rg = dm_ha_find(&dm->regions, pfn);
-			if (rg && dm_ha_backed(rg, pfn))
-				gone++;
-		}
+		gone = dm_ha_backed_total(&dm->regions, mn->start_pfn,
+					  mn->start_pfn + mn->nr_pages);
 		dm->pages_onlined -= min(gone, dm->pages_onlined);
 		spin_unlock_irqrestore(&dm->ha_lock, flags);
 		break;
@@ -130,7 +145,7 @@ static void hv_ha_online_held(struct hv_dm *dm, struct dm_ha_region *rg,
 		pg = pfn_to_page(pfn);
 		spin_lock_irqsave(&dm->ha_lock, flags);
 		if (PageOffline(pg) && !hv_dm_marked(pg))
-			hv_ha_online_one(dm, rg, pg);
+			hv_ha_online_part(dm, rg, pg, 1);
 		spin_unlock_irqrestore(&dm->ha_lock, flags);
 		if (!(pfn & 511))
 			cond_resched();
@@ -151,7 +166,8 @@ static bool hv_ha_add_blocks(struct hv_dm *dm, struct dm_ha_region *rg,
 		nid = memory_add_physaddr_to_nid(base);
 		ret = add_memory(nid, base, PFN_PHYS(chunk), MHP_MERGE_RESOURCE);
 		if (ret) {
-			pr_err("adding memory at %#llx failed: %d\n", base, ret);
+			pr_err_ratelimited("adding memory at %#llx failed: %d\n",
+					   base, ret);
 			/* The guest's address map rules it out for good. */
 			if (ret == -EEXIST)
 				dm->hot_add_ok = false;
@@ -309,13 +325,13 @@ void hv_dm_hot_add(struct hv_dm *dm, const struct dm_host_msg *m)
 		pr_err_ratelimited("hot-add of %llu pages at %#llx failed\n",
 				   m->hot_add.count, m->hot_add.start);
 	} else {
-		pr_info("hot-added %lu pages at %#llx\n", added,
-			m->hot_add.start);
+		pr_info_ratelimited("hot-added %lu pages at %#llx\n", added,
+				    m->hot_add.start);
 	}
 	dm_init_header(&resp.hdr, DM_MEM_HOT_ADD_RESPONSE, sizeof(resp),
 		       hv_dm_next_trans(dm));
 	if (hv_dm_send(dm, &resp, sizeof(resp)))
-		pr_err("hot-add response not sent\n");
+		pr_err_ratelimited("hot-add response not sent\n");
 }
 
 int hv_dm_hot_add_init(struct hv_dm *dm)

@@ -26,7 +26,16 @@ struct dm_ha_region {
 	u64 start, end;		/* the region, in whole blocks */
 	u64 added_end;		/* memory added to the kernel up to here */
 	struct list_head backed;	/* dm_ha_span: what the host backs */
+	unsigned int nr_spans;	/* on backed; dm_ha_back() keeps it */
 };
+
+/*
+ * The spans one region may have. They are searched with the hot-add lock
+ * held and interrupts off, so a host must not make them without bound: a
+ * request that would need one more is refused (DM_HA_TOO_MANY_SPANS).
+ * Hosts back a region in a few contiguous runs; this is far more.
+ */
+#define DM_HA_MAX_SPANS		64
 
 struct dm_ha_region *dm_ha_find(struct list_head *regions, u64 pfn);
 bool dm_ha_overlaps(struct list_head *regions,
@@ -35,6 +44,9 @@ bool dm_ha_backed(const struct dm_ha_region *rg, u64 pfn);
 
 /* Frames of [@start, @end) that @rg's host already backs. */
 u64 dm_ha_backed_in(const struct dm_ha_region *rg, u64 start, u64 end);
+
+/* The same over every region: work bounded by regions and spans, not frames. */
+u64 dm_ha_backed_total(struct list_head *regions, u64 start, u64 end);
 
 /*
  * The first backed run at or after *@pos and before @end, as [*@s, *@e);
@@ -62,6 +74,7 @@ enum dm_ha_verdict {
 	DM_HA_OVERLAP,		/* would overlap another region */
 	DM_HA_PAST_REGION,	/* runs past the region the host named */
 	DM_HA_TOO_BIG,		/* past the frames the protocol can name */
+	DM_HA_TOO_MANY_SPANS,	/* its region has DM_HA_MAX_SPANS already */
 };
 
 /* Where a checked hot-add request goes; nothing is changed. */

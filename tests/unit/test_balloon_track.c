@@ -189,6 +189,54 @@ static void test_backing(void)
 	reset();
 }
 
+/*
+ * Issue 24, item 5: each request backing pages apart from the rest made
+ * one more span, and spans are searched under the hot-add lock with
+ * interrupts off. Past DM_HA_MAX_SPANS a region refuses such requests;
+ * one that merges into its spans still goes.
+ */
+static void test_span_cap(void)
+{
+	struct dm_ha_region *rg = region(BASE, BASE + CHUNK);
+	struct dm_ha_plan p;
+	int n = 0;
+	u64 i;
+
+	for (i = 0; i < 2 * DM_HA_MAX_SPANS; i++) {
+		plan(BASE + 2 * i, 1, 0, 0, &p);
+		if (p.verdict == DM_HA_EXISTING)
+			n = back(rg, BASE + 2 * i, BASE + 2 * i + 1);
+	}
+	CHECK_EQ(n, DM_HA_MAX_SPANS);
+	plan(BASE + 1, 1, 0, 0, &p);
+	CHECK_EQ(p.verdict, DM_HA_EXISTING);
+	CHECK_EQ(back(rg, BASE + 1, BASE + 2), DM_HA_MAX_SPANS - 1);
+	CHECK_EQ(rg->nr_spans, DM_HA_MAX_SPANS - 1);
+	plan(BASE + 1000, 1, 0, 0, &p);
+	CHECK_EQ(p.verdict, DM_HA_EXISTING);
+	CHECK_EQ(back(rg, BASE + 1000, BASE + 1001), DM_HA_MAX_SPANS);
+	/* Growing the region by a span of its own is refused as well. */
+	plan(BASE + CHUNK - 1, 2, 0, 0, &p);
+	CHECK_EQ(p.verdict, DM_HA_TOO_MANY_SPANS);
+	reset();
+}
+
+/* What offlining a block counts, whatever regions it spans. */
+static void test_backed_total(void)
+{
+	struct dm_ha_region *a = region(BASE, BASE + CHUNK);
+	struct dm_ha_region *b = region(BASE + CHUNK, BASE + 2 * CHUNK);
+
+	back(a, BASE + 10, BASE + 20);
+	back(a, BASE + CHUNK - 5, BASE + CHUNK);
+	back(b, BASE + CHUNK, BASE + CHUNK + 7);
+	CHECK_EQ(dm_ha_backed_total(&regions, BASE, BASE + 2 * CHUNK), 22);
+	CHECK_EQ(dm_ha_backed_total(&regions, BASE + 15, BASE + CHUNK + 1), 11);
+	CHECK_EQ(dm_ha_backed_total(&regions, BASE + 20, BASE + CHUNK - 5), 0);
+	CHECK_EQ(dm_ha_backed_total(&regions, 0, BASE), 0);
+	reset();
+}
+
 /* The frames the simulated guest holds ballooned out. */
 static unsigned char held[4096];
 
@@ -317,6 +365,8 @@ int main(void)
 	UNIT_RUN(test_plan_existing_and_overlap);
 	UNIT_RUN(test_plan_limits);
 	UNIT_RUN(test_backing);
+	UNIT_RUN(test_span_cap);
+	UNIT_RUN(test_backed_total);
 	UNIT_RUN(test_reuse_of_ballooned);
 	UNIT_RUN(test_allowance);
 	UNIT_RUN(test_inflate_simulation);
