@@ -99,12 +99,39 @@ void olvb_chan_take_offer(struct vmbus_channel *ch,
 	ch->device_id = olvb_dev_type(o);
 }
 
+/*
+ * A channel and the work its offer and its rescind queue: at most one of
+ * each per channel, allocated with it, so no host message allocates work
+ * and none can be lost for want of memory. The kobject's release frees
+ * the channel's pointer, which is this whole allocation.
+ */
+struct olvb_channel {
+	struct vmbus_channel ch;
+	struct work_struct probe_work;
+	struct work_struct rescind_work;
+};
+
+static struct olvb_channel *olvb_chan_of(struct vmbus_channel *ch)
+{
+	return container_of(ch, struct olvb_channel, ch);
+}
+
+static void olvb_sc_work(struct work_struct *work);
+static void olvb_dev_work(struct work_struct *work);
+static void olvb_rescind_work(struct work_struct *work);
+
 static struct vmbus_channel *olvb_alloc_channel(const struct olvb_msg_offer *o)
 {
-	struct vmbus_channel *ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	struct olvb_channel *oc = kzalloc(sizeof(*oc), GFP_KERNEL);
+	struct vmbus_channel *ch;
 
-	if (!ch)
+	BUILD_BUG_ON(offsetof(struct olvb_channel, ch) != 0);
+	if (!oc)
 		return NULL;
+	ch = &oc->ch;
+	INIT_WORK(&oc->probe_work, o->sub_channel_index ? olvb_sc_work :
+							   olvb_dev_work);
+	INIT_WORK(&oc->rescind_work, olvb_rescind_work);
 	BUILD_BUG_ON(sizeof(ch->offermsg) != sizeof(*o));
 	memcpy(&ch->offermsg, o, sizeof(*o));
 	olvb_chan_take_offer(ch, o);
@@ -147,18 +174,12 @@ static struct vmbus_channel *olvb_find_primary(const struct olvb_msg_offer *o)
 	return NULL;
 }
 
-struct olvb_chan_work {
-	struct work_struct work;
-	struct vmbus_channel *ch;
-};
-
 static void olvb_sc_work(struct work_struct *work)
 {
-	struct olvb_chan_work *w = container_of(work, struct olvb_chan_work,
-						work);
-	struct vmbus_channel *ch = w->ch, *p = ch->primary_channel;
+	struct vmbus_channel *ch = &container_of(work, struct olvb_channel,
+						 probe_work)->ch;
+	struct vmbus_channel *p = ch->primary_channel;
 
-	kfree(w);
 	if (p->device_obj)
 		olvb_chan_sysfs_add(p->device_obj, ch);
 	if (p->sc_creation_callback)
@@ -169,11 +190,9 @@ static void olvb_sc_work(struct work_struct *work)
 
 static void olvb_dev_work(struct work_struct *work)
 {
-	struct olvb_chan_work *w = container_of(work, struct olvb_chan_work,
-						work);
-	struct vmbus_channel *ch = w->ch;
+	struct vmbus_channel *ch = &container_of(work, struct olvb_channel,
+						 probe_work)->ch;
 
-	kfree(w);
 	if (olvb_device_add(ch))
 		pr_err("could not add device for relid %u\n",
 		       ch->offermsg.child_relid);
@@ -182,18 +201,14 @@ static void olvb_dev_work(struct work_struct *work)
 }
 
 /* The work holds a reference to @ch, which its function drops. */
-static int olvb_queue_chan_work(struct workqueue_struct *wq,
-				struct vmbus_channel *ch, work_func_t fn)
+static void olvb_queue_chan_work(struct workqueue_struct *wq,
+				 struct vmbus_channel *ch,
+				 struct work_struct *work)
 {
-	struct olvb_chan_work *w = kmalloc(sizeof(*w), GFP_KERNEL);
-
-	if (!w)
-		return -ENOMEM;
-	INIT_WORK(&w->work, fn);
-	w->ch = ch;
 	kobject_get(&ch->kobj);
-	queue_work(wq, &w->work);
-	return 0;
+	/* Each is queued once; should one be pending still, it holds one. */
+	if (!queue_work(wq, work))
+		kobject_put(&ch->kobj);
 }
 
 static void olvb_on_offer(const struct olvb_msg_offer *o)
@@ -221,18 +236,25 @@ static void olvb_on_offer(const struct olvb_msg_offer *o)
 		goto out;
 	}
 	ch = olvb_alloc_channel(o);
-	if (!ch)
+	if (!ch) {
+		/* Nothing knows the channel yet: the offer is just lost. */
+		atomic_inc(&olvb.dropped);
+		pr_warn_ratelimited("offer for relid %u dropped: no memory\n",
+				    relid);
 		goto out;
+	}
 	if (p) {
 		ch->primary_channel = p;
 		ch->device_obj = p->device_obj;
 		list_add_tail(&ch->sc_list, &p->sc_list);
 		rcu_assign_pointer(olvb.chans[relid], ch);
-		olvb_queue_chan_work(olvb.sc_wq, ch, olvb_sc_work);
+		olvb_queue_chan_work(olvb.sc_wq, ch,
+				     &olvb_chan_of(ch)->probe_work);
 	} else {
 		list_add_tail(&ch->listentry, &olvb.primaries);
 		rcu_assign_pointer(olvb.chans[relid], ch);
-		olvb_queue_chan_work(olvb.dev_wq, ch, olvb_dev_work);
+		olvb_queue_chan_work(olvb.dev_wq, ch,
+				     &olvb_chan_of(ch)->probe_work);
 	}
 out:
 	mutex_unlock(&olvb.chan_mutex);
@@ -367,11 +389,9 @@ static void olvb_remove_primary(struct vmbus_channel *ch)
 
 static void olvb_rescind_work(struct work_struct *work)
 {
-	struct olvb_chan_work *w = container_of(work, struct olvb_chan_work,
-						work);
-	struct vmbus_channel *ch = w->ch;
+	struct vmbus_channel *ch = &container_of(work, struct olvb_channel,
+						 rescind_work)->ch;
 
-	kfree(w);
 	/* A sub-channel's creation callback must be done with it. */
 	flush_workqueue(olvb.sc_wq);
 	if (ch->chn_rescind_callback)
@@ -391,7 +411,7 @@ static void olvb_rescind_start(struct vmbus_channel *ch)
 {
 	complete_all(&ch->rescind_event);
 	olvb_req_cancel_channel(ch);
-	olvb_queue_chan_work(olvb.dev_wq, ch, olvb_rescind_work);
+	olvb_queue_chan_work(olvb.dev_wq, ch, &olvb_chan_of(ch)->rescind_work);
 }
 
 static void olvb_on_rescind(u32 relid)

@@ -35,9 +35,19 @@ static inline void kfake_die(const char *what)
 #define pr_err_ratelimited(...) fprintf(stderr, __VA_ARGS__)
 #define usleep_range(a, b) ((void)0)
 
+/* Set to n, the n-th allocation from then on fails, as GFP_KERNEL may. */
+static unsigned int kfake_fail_alloc;
+
+static inline void *kfake_alloc(size_t n)
+{
+	if (kfake_fail_alloc && !--kfake_fail_alloc)
+		return NULL;
+	return calloc(1, n);
+}
+
 #define GFP_KERNEL 0
-#define kmalloc(n, gfp) malloc(n)
-#define kzalloc(n, gfp) calloc(1, n)
+#define kmalloc(n, gfp) kfake_alloc(n)
+#define kzalloc(n, gfp) kfake_alloc(n)
 #define kfree(p) free(p)
 
 typedef struct { int counter; } atomic_t;

@@ -254,6 +254,60 @@ static void test_rescind_unknown_and_twice(void)
 	CHECK_EQ(relid_released[1], 1);
 }
 
+/*
+ * Issue 24, item 5: every allocation an offer or a rescind makes, failed in
+ * turn. An offer is then dropped and counted or its probe completes; no
+ * channel is left on a list with a probe that never ends, and a rescind
+ * still removes its channel.
+ */
+static void offer_failing(u32 relid, u16 sub_index, unsigned int n)
+{
+	unsigned int dropped = atomic_read(&olvb.dropped);
+
+	kfake_fail_alloc = n;
+	offer(relid, sub_index);
+	kfake_fail_alloc = 0;
+	run_work();
+	if (chans[relid])
+		CHECK(chans[relid]->probe_done);
+	else
+		CHECK_EQ(atomic_read(&olvb.dropped), dropped + 1);
+}
+
+static void test_offer_out_of_memory(void)
+{
+	unsigned int n, made;
+
+	for (n = 1; n <= 3 && !unit_case_failed; n++) {
+		reset();
+		offer_failing(1, 0, n);
+		if (unit_case_failed || !chans[1])
+			continue;
+		offer_failing(2, 1, n);
+		if (unit_case_failed)
+			continue;
+		made = chans[2] ? 2 : 1;
+		rescind(1);
+		run_work();
+		CHECK(list_empty(&olvb.primaries));
+		CHECK_EQ(freed, made);
+	}
+}
+
+static void test_rescind_out_of_memory(void)
+{
+	reset();
+	offer(1, 0);
+	run_work();
+	kfake_fail_alloc = 1;
+	rescind(1);
+	kfake_fail_alloc = 0;
+	run_work();
+	CHECK(!chans[1]);
+	CHECK(list_empty(&olvb.primaries));
+	CHECK_EQ(freed, 1);
+}
+
 /* One case by name (argv[1]), or all of them. */
 #define RUN(fn) do {							\
 	if (argc < 2 || !strcmp(argv[1], #fn))				\
@@ -269,5 +323,7 @@ int main(int argc, char **argv)
 	RUN(test_subchannel_offer_for_rescinded_primary);
 	RUN(test_subchannel_offer_after_primary_gone);
 	RUN(test_rescind_unknown_and_twice);
+	RUN(test_offer_out_of_memory);
+	RUN(test_rescind_out_of_memory);
 	return unit_summary();
 }
