@@ -238,6 +238,12 @@ static void olvb_req_complete(u32 type, const void *msg, u32 len)
 		pr_warn_ratelimited("unsolicited message %u dropped\n", type);
 }
 
+/*
+ * A host has at most one offer and one rescind in flight per relid; more
+ * waiting than that is a flood, and each waiting message is memory.
+ */
+#define OLVB_MAX_QUEUED_MSGS	(2 * OLVB_MAX_RELID)
+
 struct olvb_msg_work {
 	struct work_struct work;
 	struct list_head held;
@@ -252,6 +258,7 @@ static void olvb_msg_work_fn(struct work_struct *work)
 
 	olvb_handle_offer_msg(w->msg, w->len, w->type);
 	kfree(w);
+	atomic_dec(&olvb.msgs_queued);
 }
 
 /*
@@ -292,10 +299,12 @@ void olvb_offers_release(bool replay, bool hold)
 	olvb.offers_held = hold;
 	spin_unlock_irq(&olvb.held_lock);
 	list_for_each_entry_safe(w, tmp, &list, held) {
-		if (replay)
+		if (replay) {
 			queue_work(olvb.msg_wq, &w->work);
-		else
+		} else {
 			kfree(w);
+			atomic_dec(&olvb.msgs_queued);
+		}
 	}
 }
 
@@ -322,8 +331,16 @@ void olvb_on_message(const void *buf, u32 len)
 			return;
 		}
 		/* These sleep, and must be handled in the order they came. */
+		if (atomic_inc_return(&olvb.msgs_queued) > OLVB_MAX_QUEUED_MSGS) {
+			atomic_dec(&olvb.msgs_queued);
+			atomic_inc(&olvb.dropped);
+			pr_warn_ratelimited("message %d dropped: %d waiting already\n",
+					    type, OLVB_MAX_QUEUED_MSGS);
+			return;
+		}
 		w = kmalloc(sizeof(*w), GFP_ATOMIC);
 		if (!w) {
+			atomic_dec(&olvb.msgs_queued);
 			atomic_inc(&olvb.dropped);
 			pr_err_ratelimited("no memory for message %d\n", type);
 			return;

@@ -57,6 +57,7 @@ struct olvb_conn {
 	unsigned int pm_missing;	/* under chan_mutex */
 	struct completion pm_all_back;
 	atomic_t next_gpadl;
+	atomic_t msgs_queued;		/* offer, rescind work not yet done */
 	atomic_t dropped;
 	struct olvb_cpu __percpu *cpu;
 	struct device *root;
