@@ -28,8 +28,10 @@ def _decompressed(path):
 class ModuleTree:
     """The modules of one kernel: find a module by name, and its deps."""
 
-    def __init__(self, moddir):
+    def __init__(self, moddir, builtin=()):
         self.moddir = moddir
+        # Modules the kernel has built in: nothing to load for them.
+        self.builtin = {b.replace("-", "_") for b in builtin}
         self.index = {}
         for root, _dirs, files in os.walk(moddir):
             for f in files:
@@ -64,6 +66,9 @@ class ModuleTree:
             if key in seen:
                 return
             seen.add(key)
+            if key not in overrides and key not in self.index and \
+                    key in self.builtin:
+                return
             path = overrides.get(key) or self.path(key)
             for dep in self.depends(path):
                 visit(dep)

@@ -76,8 +76,9 @@ def time_left():
     return int(deadline) - time.time()
 
 
-def budget_skips(runs, what):
-    """SKIP lines for guests the check's time budget leaves out."""
+def budget_cuts(runs, what):
+    """FAIL lines for guests the check's time budget leaves out: a check
+    cut for time has not passed."""
     return [(r["name"], f"guest.ran {what}: the check's time budget "
              "(OPENLIS_VM_DEADLINE) ran out; run this group on its own")
             for r in runs]
@@ -112,6 +113,21 @@ def fetch_kernel(name):
         "modules": os.path.realpath(os.path.join(d, "modules")),
         "abi": open(os.path.join(d, "abi")).read().strip(),
     }
+
+
+# The kernel options that build in a module the scenarios name.
+BUILTIN_OPTIONS = {"hv_vmbus": ("CONFIG_HYPERV=y", "CONFIG_HYPERV_VMBUS=y")}
+
+
+def builtin_modules(kernel):
+    """The modules of BUILTIN_OPTIONS this kernel has built in (Debian 7.x:
+    its VMBus core), from its headers' .config."""
+    try:
+        config = open(os.path.join(kernel["kdir"], ".config")).read().split()
+    except OSError:
+        return []
+    return [m for m, opts in BUILTIN_OPTIONS.items()
+            if any(o in config for o in opts)]
 
 
 def build_openlis(kernel, workdir):
@@ -350,7 +366,7 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs=None,
     # one (OPENLIS_FCOPY_MIB) takes about 2 s more for every MiB more.
     if "daemons-fcopy" in scenarios:
         timeout += 2 * max(0, fcopy_mib() - 100)
-    tree = initramfs.ModuleTree(kernel["modules"])
+    tree = initramfs.ModuleTree(kernel["modules"], builtin_modules(kernel))
     overrides = stack_modules(stack, openlis_kos)
     if rootfs:
         boot = [m for m in ROOTFS_BOOT_MODULES if tree.has(m)]
@@ -669,7 +685,7 @@ def main():
         groups.setdefault(args.rootfs or scenario_meta(sc)[1]["rootfs"],
                           []).append(sc)
 
-    runs, skipped = [], []
+    runs, skipped, cut = [], [], []
     for k in kernels:
         kernel = fetch_kernel(k)
         kos = {}
@@ -708,7 +724,7 @@ def main():
         budget = max(0, int(left))
         log(f"== vm: the check's time budget leaves {budget} s for this run")
         if runs and budget < min(r["timeout"] for r in runs) + 300:
-            skipped += budget_skips(runs, "not started")
+            cut += budget_cuts(runs, "not started")
             runs = []
     log(f"== route: {route} ({ROUTE_WHAT[route]})")
     started = time.monotonic()
@@ -724,7 +740,7 @@ def main():
             left = time_left()
             if left is not None and \
                     left < sum(r["timeout"] for r in missing) + 300:
-                skipped += budget_skips(missing, "not run to its end")
+                cut += budget_cuts(missing, "not run to its end")
                 runs = [r for r in runs if r not in missing]
                 break
             if boots > MAX_OUTER_RETRIES:
@@ -763,6 +779,9 @@ def main():
             passed += status == "PASS"
             failed += status == "FAIL"
             skipn += status == "SKIP"
+    for name, why in cut:
+        log(f"FAIL [{name}] {why}")
+        failed += 1
     for name, why in skipped:
         log(f"SKIP [{name}] {why}")
         skipn += 1
