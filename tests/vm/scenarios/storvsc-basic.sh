@@ -1,0 +1,148 @@
+# storvsc on the host's synthetic SCSI controller (tests/host/hv-scsi.c):
+# the driver binds, the disks appear with what QEMU's command line gave
+# them, data written reads back, I/O goes over the sub-channels the guest
+# asked for, a resize reaches the guest through sense data, and a disk
+# plugged and unplugged through QMP comes and goes.
+# modules: hv_vmbus sd_mod sr_mod hv_storvsc
+# qemu: -drive driver=null-co,size=256M,read-zeroes=on,if=none,snapshot=on,id=hvsd0
+# qemu: -drive driver=null-co,size=64M,read-zeroes=on,if=none,snapshot=on,id=hvsd1
+# qemu: -device hv-scsi,id=hvs,channels=4
+# qemu: -device scsi-hd,bus=hvs.0,drive=hvsd0,channel=0,scsi-id=0,lun=0,vendor=OPENLIS,product=SYNTH-DISK,serial=openlis-sd0
+# qemu: -device scsi-cd,bus=hvs.0,channel=0,scsi-id=0,lun=1
+# timeout: 240
+
+IC=/machine/peripheral/hvs
+scsi={ba6163d9-04a1-4d29-b605-72e2ffb1dc7f}
+
+bound() { [ -e "$dev/driver" ]; }
+if dev=$(vmbus_dev_by_class "$scsi") && wait_for 30 bound; then
+	pass storvsc.bound "$(basename "$dev") driver $(basename "$(readlink "$dev/driver")")"
+else
+	fail storvsc.bound "no SCSI controller bound (device ${dev:-none})"
+	return 0
+fi
+expect storvsc.host.state "$(qom state)" '"ready"'
+expect storvsc.host.version "$(qom protocol-version)" '"6.2"'
+
+# The block device at target $1, LUN $2 of the controller (channel 0).
+disk_at() {
+	for b in /sys/class/scsi_device/*:0:$1:$2/device/block/sd*; do
+		[ -e "$b" ] && { basename "$b"; return 0; }
+	done
+	return 1
+}
+# A disk's SCSI serial, from its VPD page 0x80.
+serial_of() { tail -c +5 "/sys/block/$1/device/vpd_pg80" 2>/dev/null | tr -d '\0 '; }
+trim() { tr -d '\n' <"$1" | sed 's/ *$//'; }
+has_disk() { sd=$(disk_at 0 0); }
+if wait_for 60 has_disk; then
+	pass storvsc.disk "/dev/$sd"
+else
+	fail storvsc.disk "no disk at target 0 LUN 0: $(ls /sys/class/scsi_device | tr '\n' ' ')"
+	return 0
+fi
+ndev=$(ls /sys/class/scsi_device | wc -l)
+expect storvsc.devices "$ndev" 2
+expect storvsc.disk.serial "$(serial_of $sd)" openlis-sd0
+expect storvsc.disk.size "$(($(cat /sys/block/$sd/size) * 512))" 268435456
+expect storvsc.disk.vendor "$(trim /sys/block/$sd/device/vendor)" OPENLIS
+expect storvsc.disk.model "$(trim /sys/block/$sd/device/model)" SYNTH-DISK
+# hv-scsi's largest transfer, 512 KiB, is the queue's.
+expect storvsc.disk.max_hw_sectors_kb "$(cat /sys/block/$sd/queue/max_hw_sectors_kb)" 512
+
+has_cd() { ls /sys/class/scsi_device/*:0:0:1/device/block 2>/dev/null | grep -q sr; }
+if wait_for 20 has_cd; then
+	expect storvsc.cd.type "$(cat /sys/class/scsi_device/*:0:0:1/device/type)" 5
+else
+	fail storvsc.cd "no CD at LUN 1: $(ls /sys/class/scsi_device)"
+fi
+
+# Sub-channels: Linux asks for one per CPU past the first (at most what the
+# host offers, 3 here).
+want_sc=$(($(nproc) - 1))
+[ "$want_sc" -gt 3 ] && want_sc=3
+expect storvsc.subchannels "$(qom subchannels)" "$want_sc"
+nchan=$(ls -d "$dev"/channels/* 2>/dev/null | wc -l)
+expect storvsc.channels "$nchan" "$((want_sc + 1))"
+
+# 64 MiB written and read back, the page cache dropped between.
+dd if=/dev/urandom of=/tmp/pattern bs=1M count=64 2>/dev/null
+want=$(sha256sum </tmp/pattern | cut -d' ' -f1)
+if dd if=/tmp/pattern of=/dev/$sd bs=1M conv=fsync 2>/tmp/dd.err; then
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	got=$(dd if=/dev/$sd bs=1M count=64 2>/dev/null | sha256sum | cut -d' ' -f1)
+	expect storvsc.readback "$got" "$want"
+else
+	fail storvsc.write "$(cat /tmp/dd.err)"
+fi
+rm -f /tmp/pattern
+
+# Reads from every CPU: each CPU's I/O goes to a channel, and the host
+# counts the SRBs that came on each.
+echo 3 >/proc/sys/vm/drop_caches
+cpu=0
+while [ "$cpu" -lt "$(nproc)" ]; do
+	taskset -c "$cpu" dd if=/dev/$sd of=/dev/null bs=64k count=256 \
+		skip=$((cpu * 256)) 2>/dev/null &
+	cpu=$((cpu + 1))
+done
+wait
+srbs=$(qom srbs | tr -d '"')
+used=$(echo "$srbs" | tr ',' '\n' | awk '$1 > 0' | wc -l)
+if [ "$want_sc" -eq 0 ]; then
+	skip storvsc.multichannel "one CPU: no sub-channel ($srbs)"
+elif [ "$used" -ge 2 ]; then
+	pass storvsc.multichannel "SRBs per channel $srbs"
+else
+	fail storvsc.multichannel "SRBs per channel $srbs"
+fi
+busy=0
+for c in "$dev"/channels/*; do
+	[ "$(cat "$c/interrupts" 2>/dev/null || echo 0)" -gt 0 ] && busy=$((busy + 1))
+done
+if [ "$want_sc" -gt 0 ]; then
+	if [ "$busy" -ge 2 ]; then
+		pass storvsc.channel.interrupts "$busy of $nchan channels interrupted"
+	else
+		fail storvsc.channel.interrupts "$busy of $nchan channels interrupted"
+	fi
+fi
+
+# Capacity grown under the guest: QEMU's next answer is a unit attention
+# (CAPACITY DATA HAS CHANGED) with its sense, and storvsc rescans.
+r=$(host qmp '{"execute":"block_resize","arguments":{"device":"hvsd0","size":536870912}}')
+expect storvsc.resize.qmp "$r" '{}'
+echo 3 >/proc/sys/vm/drop_caches
+dd if=/dev/$sd of=/dev/null bs=4k count=1 2>/dev/null
+grown() { [ "$(cat /sys/block/$sd/size)" -eq 1048576 ]; }
+if wait_for 30 grown; then
+	pass storvsc.resize "$(($(cat /sys/block/$sd/size) / 2048)) MiB"
+else
+	fail storvsc.resize "still $(cat /sys/block/$sd/size) sectors"
+fi
+
+# Hot add and removal: ENUMERATE_BUS and REMOVE_DEVICE, then the guest's scan.
+r=$(host qmp '{"execute":"device_add","arguments":{"driver":"scsi-hd","id":"hvsdhot","bus":"hvs.0","drive":"hvsd1","scsi-id":1,"lun":0,"serial":"openlis-hot"}}')
+expect storvsc.hotadd.qmp "$r" '{}'
+has_hot() { hot=$(disk_at 1 0); }
+if wait_for 30 has_hot; then
+	pass storvsc.hotadd "/dev/$hot, $(($(cat /sys/block/$hot/size) / 2048)) MiB"
+	expect storvsc.hotadd.serial "$(serial_of $hot)" openlis-hot
+	r=$(host qmp '{"execute":"device_del","arguments":{"id":"hvsdhot"}}')
+	expect storvsc.hotremove.qmp "$r" '{}'
+	gone() { [ ! -e /sys/block/$hot ]; }
+	if wait_for 30 gone; then
+		pass storvsc.hotremove "/dev/$hot gone"
+	else
+		fail storvsc.hotremove "/dev/$hot still there"
+	fi
+else
+	fail storvsc.hotadd "no disk at target 1: $(ls /sys/class/scsi_device | tr '\n' ' ')"
+fi
+
+# The first disk still works after all that.
+dd if=/dev/$sd of=/dev/null bs=1M count=4 iflag=direct 2>/tmp/dd.err ||
+	dd if=/dev/$sd of=/dev/null bs=1M count=4 2>/tmp/dd.err
+expect storvsc.after "$?" 0
+expect storvsc.host.bad "$(qom messages-bad)" 0
