@@ -25,7 +25,7 @@ for src in "$here"/fuzz_*.c; do
 	printf '== %s: build\n' "$name"
 	if ! "$CLANG" -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-I"$here/../../include" -o "$bin" "$src"; then
+		-I"$here/../../include" -I"$here/../unit" -o "$bin" "$src"; then
 		echo "$name: build failed"
 		fail=$((fail + 1))
 		continue
