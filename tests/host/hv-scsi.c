@@ -183,6 +183,9 @@ struct HvScsi {
     /* an unsolicited ENUMERATE_BUS/REMOVE_DEVICE found the ring full */
     uint32_t bus_change;
     uint64_t bad;
+    uint64_t injected;
+    /* inject=transfer-length: the next successful SRB answer lies */
+    bool lie_transfer;
     HvScsiChan *chans;
 };
 
@@ -276,6 +279,9 @@ static void hv_scsi_srb_answer(HvScsiReq *req, uint8_t srb_status,
     srb->data_transfer_length = transferred;
     if (srb_status != SRB_STATUS_SUCCESS) {
         srb->data_transfer_length = 0;
+    } else if (req->s->lie_transfer && !req->orphan) {
+        req->s->lie_transfer = false;
+        srb->data_transfer_length = UINT32_MAX;
     }
     hv_scsi_answer(req, srb_status == SRB_STATUS_SUCCESS ?
                    NT_STATUS_SUCCESS : NT_STATUS_UNSUCCESSFUL);
@@ -871,6 +877,69 @@ static void hv_scsi_hotunplug(HotplugHandler *hotplug_dev, DeviceState *dev,
     hv_scsi_bus_changed(s);
 }
 
+/*
+ * inject: send the guest a packet a broken or hostile host would, on the
+ * primary channel, as storvsc must survive them:
+ *   short         8 bytes with transaction id 0xdead0001 (too short)
+ *   bad-id        a whole COMPLETE_IO answering no request (id 0x7ffffff0)
+ *   id0-complete  COMPLETE_IO with transaction id 0 (unsolicited)
+ *   fchba         FCHBA_DATA with transaction id 0 on a SCSI controller
+ *   unknown-op    operation 0x42 with transaction id 0
+ *   enumerate     a valid ENUMERATE_BUS (the guest rescans)
+ *   transfer-length  the next successful SRB answer claims 2^32-1 bytes
+ */
+static void hv_scsi_set_inject(Object *obj, const char *value, Error **errp)
+{
+    HvScsi *s = HV_SCSI(obj);
+    VMBusChannel *chan = vmbus_device_channel(VMBUS_DEVICE(s), 0);
+    HvScsiPacket pkt = {};
+    uint32_t len = sizeof(pkt);
+    uint64_t id = 0;
+    int ret;
+
+    if (s->state != HV_SCSI_READY || !vmbus_channel_is_open(chan)) {
+        error_setg(errp, "inject: the controller is %s, not ready",
+                   hv_scsi_state_names[s->state]);
+        return;
+    }
+    if (!strcmp(value, "transfer-length")) {
+        s->lie_transfer = true;
+        s->injected++;
+        return;
+    }
+    if (!strcmp(value, "short")) {
+        pkt.operation = VSTOR_OP_COMPLETE_IO;
+        len = 8;
+        id = 0xdead0001;
+    } else if (!strcmp(value, "bad-id")) {
+        pkt.operation = VSTOR_OP_COMPLETE_IO;
+        pkt.srb.srb_status = SRB_STATUS_SUCCESS;
+        id = 0x7ffffff0;
+    } else if (!strcmp(value, "id0-complete")) {
+        pkt.operation = VSTOR_OP_COMPLETE_IO;
+        pkt.srb.srb_status = SRB_STATUS_SUCCESS;
+    } else if (!strcmp(value, "fchba")) {
+        pkt.operation = VSTOR_OP_FCHBA_DATA;
+    } else if (!strcmp(value, "unknown-op")) {
+        pkt.operation = 0x42;
+    } else if (!strcmp(value, "enumerate")) {
+        pkt.operation = VSTOR_OP_ENUMERATE_BUS;
+    } else {
+        error_setg(errp, "inject: unknown malformation '%s' (short, bad-id, "
+                   "id0-complete, fchba, unknown-op, enumerate, "
+                   "transfer-length)", value);
+        return;
+    }
+    ret = vmbus_channel_reserve(chan, 0, len);
+    if (ret < 0) {
+        error_setg(errp, "inject: cannot send: %s", strerror(-ret));
+        return;
+    }
+    vmbus_channel_send(chan, id ? VMBUS_PACKET_COMP : VMBUS_PACKET_DATA_INBAND,
+                       NULL, 0, &pkt, len, false, id);
+    s->injected++;
+}
+
 static char *hv_scsi_get_state(Object *obj, Error **errp)
 {
     return g_strdup(hv_scsi_state_names[HV_SCSI(obj)->state]);
@@ -924,6 +993,8 @@ static void hv_scsi_instance_init(Object *obj)
                         NULL, NULL, &s->subchannels);
     object_property_add(obj, "messages-bad", "uint64", hv_scsi_get_u64,
                         NULL, NULL, &s->bad);
+    object_property_add(obj, "injected", "uint64", hv_scsi_get_u64,
+                        NULL, NULL, &s->injected);
 }
 
 static const Property hv_scsi_properties[] = {
@@ -963,6 +1034,10 @@ static void hv_scsi_class_init(ObjectClass *klass, void *data)
     object_class_property_add_str(klass, "protocol-version",
                                   hv_scsi_get_version, NULL);
     object_class_property_add_str(klass, "srbs", hv_scsi_get_srbs, NULL);
+    object_class_property_add_str(klass, "inject", NULL, hv_scsi_set_inject);
+    object_class_property_set_description(klass, "inject",
+        "short, bad-id, id0-complete, fchba, unknown-op, enumerate, "
+        "transfer-length");
     object_class_property_set_description(klass, "srbs",
         "SRBs received on each channel, primary first");
 }
