@@ -17,26 +17,6 @@
 #include "../unit/test_balloon_shim.h"
 #include "../../balloon/dm_proto.c"
 
-static u16 min_size(u16 type)
-{
-	switch (type) {
-	case DM_VERSION_RESPONSE:
-		return sizeof(struct dm_version_response);
-	case DM_CAPABILITIES_RESPONSE:
-		return sizeof(struct dm_capabilities_response);
-	case DM_BALLOON_REQUEST:
-		return sizeof(struct dm_balloon);
-	case DM_UNBALLOON_REQUEST:
-		return sizeof(struct dm_unballoon_request);
-	case DM_MEM_HOT_ADD_REQUEST:
-		return sizeof(struct dm_hot_add);
-	case DM_INFO_MESSAGE:
-		return sizeof(struct dm_info);
-	default:
-		return 0;
-	}
-}
-
 static bool range_ok(u64 start, u64 count)
 {
 	return count && start + count - 1 <= DM_RANGE_MAX_START;
@@ -99,8 +79,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(buf);
 		return 0;
 	}
-	if (m.size > len || m.size > DM_MAX_MSG_SIZE || !min_size(m.type) ||
-	    m.size < min_size(m.type))
+	/* The type's least size is the parser's own table, dm_host_min_size. */
+	if (m.size > len || m.size > DM_MAX_MSG_SIZE ||
+	    m.type >= ARRAY_SIZE(dm_host_min_size) ||
+	    !dm_host_min_size[m.type] || m.size < dm_host_min_size[m.type])
 		abort();
 	switch (m.type) {
 	case DM_UNBALLOON_REQUEST:
