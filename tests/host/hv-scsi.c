@@ -506,10 +506,9 @@ static void hv_scsi_execute_srb(HvScsi *s, HvScsiReq *req)
     }
     if (len && (req->vmreq.pkt_type != VMBUS_PACKET_DATA_USING_GPA_DIRECT ||
                 req->vmreq.sgl.size < len)) {
-        hv_scsi_bad(s, "SRB of %u bytes with a page list of %" PRIu64,
-                    len, req->vmreq.pkt_type ==
-                    VMBUS_PACKET_DATA_USING_GPA_DIRECT ?
-                    (uint64_t)req->vmreq.sgl.size : 0);
+        hv_scsi_bad(s, "SRB of %u bytes with a page list of %" PRIu64
+                    " (packet type %u)", len,
+                    (uint64_t)req->vmreq.sgl.size, req->vmreq.pkt_type);
         hv_scsi_srb_refuse(req, SRB_STATUS_INVALID_REQUEST);
         return;
     }

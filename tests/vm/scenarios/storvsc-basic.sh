@@ -1,14 +1,18 @@
 # storvsc on the host's synthetic SCSI controller (tests/host/hv-scsi.c):
 # the driver binds, the disks appear with what QEMU's command line gave
 # them, data written reads back, I/O goes over the sub-channels the guest
-# asked for, a resize reaches the guest through sense data, and a disk
-# plugged and unplugged through QMP comes and goes.
+# asked for, a resize reaches the guest through sense data, a disk
+# plugged and unplugged through QMP comes and goes, UNMAP empties a host
+# file, malformed answers from the host (its inject) are survived, and
+# malformed packets from the guest (tests/kmod/hvscsi_bad_test.c) are
+# refused by the host.
 # modules: hv_vmbus sd_mod sr_mod hv_storvsc
 # qemu: -drive driver=null-co,size=256M,read-zeroes=on,if=none,snapshot=on,id=hvsd0
 # qemu: -drive driver=null-co,size=64M,read-zeroes=on,if=none,snapshot=on,id=hvsd1
 # qemu: -device hv-scsi,id=hvs,channels=4
 # qemu: -device scsi-hd,bus=hvs.0,drive=hvsd0,channel=0,scsi-id=0,lun=0,vendor=OPENLIS,product=SYNTH-DISK,serial=openlis-sd0
 # qemu: -device scsi-cd,bus=hvs.0,channel=0,scsi-id=0,lun=1
+# testmods: hvscsi_bad_test
 # timeout: 240
 
 IC=/machine/peripheral/hvs
@@ -208,8 +212,34 @@ r=$(qset inject '"transfer-length"')
 got=$(dd if=/dev/$sd bs=4k count=1 skip=100 iflag=direct 2>/dev/null | sha256sum)
 expect storvsc.inject.transfer-length "$got" "$want"
 
+# Nothing the in-tree driver sent so far was refused.
+expect storvsc.host.bad "$(qom messages-bad)" 0
+
+# Malformed packets from the guest: the host refuses each (messages-bad)
+# and goes on serving.
+tag=hvscsi_bad_test
+ko=$(ko $tag)
+shost=$(ls -d "$dev"/host* 2>/dev/null | head -n 1)
+if [ -z "$ko" ] || [ -z "$shost" ]; then
+	skip storvsc.guest-bad "no $tag.ko or no SCSI host (${shost:-none})"
+else
+	rmmod $tag 2>/dev/null
+	b0=$(qom messages-bad)
+	if err=$(insmod "$ko" host="${shost##*/host}" 2>&1); then
+		line=$(dmesg | grep "$tag: done" | tail -n 1)
+		sent=$(echo "$line" | awk '{print $(NF-1)}')
+		expect storvsc.guest-bad.sent "$sent" 10
+		counted() { [ "$(qom messages-bad)" -ge $((b0 + 10)) ]; }
+		wait_for 10 counted
+		expect storvsc.guest-bad.refused "$(($(qom messages-bad) - b0))" 10
+		rmmod $tag
+	else
+		fail storvsc.guest-bad "insmod: $err"
+	fi
+fi
+
 # The first disk still works after all that.
 dd if=/dev/$sd of=/dev/null bs=1M count=4 iflag=direct 2>/tmp/dd.err ||
 	dd if=/dev/$sd of=/dev/null bs=1M count=4 2>/tmp/dd.err
 expect storvsc.after "$?" 0
-expect storvsc.host.bad "$(qom messages-bad)" 0
+expect storvsc.host.state.after "$(qom state)" '"ready"'
