@@ -184,6 +184,8 @@ struct HvScsi {
     uint32_t bus_change;
     uint64_t bad;
     uint64_t injected;
+    uint64_t resets;
+    uint64_t aborted;
     /* inject=transfer-length: the next successful SRB answer lies */
     bool lie_transfer;
     HvScsiChan *chans;
@@ -356,6 +358,7 @@ static void hv_scsi_request_cancelled(SCSIRequest *sreq)
     if (!req) {
         return;
     }
+    req->s->aborted++;
     hv_scsi_srb_release(req);
     hv_scsi_srb_refuse(req, SRB_STATUS_ABORTED);
 }
@@ -699,6 +702,7 @@ static void hv_scsi_handle(HvScsi *s, HvScsiReq *req)
         HvScsiSrb *srb = &req->pkt.srb;
         SCSIDevice *d = scsi_device_find(&s->bus, srb->path_id, srb->target_id,
                                          srb->lun);
+        s->resets++;
         if (d && d->lun == srb->lun) {
             hv_scsi_cancel_all(s, d);
         }
@@ -707,6 +711,7 @@ static void hv_scsi_handle(HvScsi *s, HvScsiReq *req)
     }
     case VSTOR_OP_RESET_ADAPTER:
     case VSTOR_OP_RESET_BUS:
+        s->resets++;
         hv_scsi_cancel_all(s, NULL);
         hv_scsi_answer(req, NT_STATUS_SUCCESS);
         break;
@@ -994,6 +999,10 @@ static void hv_scsi_instance_init(Object *obj)
                         NULL, NULL, &s->bad);
     object_property_add(obj, "injected", "uint64", hv_scsi_get_u64,
                         NULL, NULL, &s->injected);
+    object_property_add(obj, "resets", "uint64", hv_scsi_get_u64,
+                        NULL, NULL, &s->resets);
+    object_property_add(obj, "aborted", "uint64", hv_scsi_get_u64,
+                        NULL, NULL, &s->aborted);
 }
 
 static const Property hv_scsi_properties[] = {

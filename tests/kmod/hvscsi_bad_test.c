@@ -11,6 +11,10 @@
  * each with an error and touch no memory; every SRB here reads, so that a
  * host that let one through could not write the disk.
  *
+ * With reset=1 it sends instead what storvsc's error handling would, well
+ * formed: RESET_BUS, then RESET_LUN of LUN 0, so that the host cancels
+ * what is in flight (the requests come back ABORTED and the guest retries).
+ *
  * insmod hvscsi_bad_test.ko host=<SCSI host number of the storvsc>; one
  * line a packet, "hvscsi_bad_test: <case> sent|FAIL <errno>", then
  * "hvscsi_bad_test: done <sent> <failed>". Without host= it does nothing
@@ -33,7 +37,13 @@ static int host = -1;
 module_param(host, int, 0444);
 MODULE_PARM_DESC(host, "SCSI host number of the storvsc controller");
 
+static bool reset;
+module_param(reset, bool, 0444);
+MODULE_PARM_DESC(reset, "send RESET_BUS and RESET_LUN (well formed) instead");
+
 #define HSB_OP_EXECUTE_SRB		3
+#define HSB_OP_RESET_LUN		4
+#define HSB_OP_RESET_BUS		6
 #define HSB_OP_CREATE_SUB_CHANNELS	13
 #define HSB_COMPLETION			1
 #define HSB_READ			1
@@ -151,6 +161,16 @@ static int __init hsb_init(void)
 	}
 	pfn = page_to_pfn(hsb_page) << (PAGE_SHIFT - HV_HYP_PAGE_SHIFT);
 
+	if (reset) {
+		memset(&p, 0, sizeof(p));
+		p.operation = HSB_OP_RESET_BUS;
+		p.flags = HSB_COMPLETION;
+		hsb_inband("reset-bus", &p, sizeof(p));
+		p.operation = HSB_OP_RESET_LUN;
+		hsb_inband("reset-lun", &p, sizeof(p));
+		goto done;
+	}
+
 	memset(&p, 0, sizeof(p));
 	p.operation = HSB_OP_EXECUTE_SRB;
 	p.flags = HSB_COMPLETION;
@@ -187,6 +207,7 @@ static int __init hsb_init(void)
 	p.sub_channel_count = 200;
 	hsb_inband("sub-channels", &p, sizeof(p));
 
+done:
 	pr_info("done %d %d\n", hsb_sent, hsb_failed);
 	scsi_host_put(shost);
 	return 0;

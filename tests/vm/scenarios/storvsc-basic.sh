@@ -5,7 +5,8 @@
 # plugged and unplugged through QMP comes and goes, UNMAP empties a host
 # file, malformed answers from the host (its inject) are survived, and
 # malformed packets from the guest (tests/kmod/hvscsi_bad_test.c) are
-# refused by the host.
+# refused by the host, and bus and LUN resets with reads in flight lose
+# no data.
 # modules: hv_vmbus sd_mod sr_mod hv_storvsc
 # qemu: -drive driver=null-co,size=256M,read-zeroes=on,if=none,snapshot=on,id=hvsd0
 # qemu: -drive driver=null-co,size=64M,read-zeroes=on,if=none,snapshot=on,id=hvsd1
@@ -77,6 +78,7 @@ if dd if=/tmp/pattern of=/dev/$sd bs=1M conv=fsync 2>/tmp/dd.err; then
 	echo 3 >/proc/sys/vm/drop_caches
 	got=$(dd if=/dev/$sd bs=1M count=64 2>/dev/null | sha256sum | cut -d' ' -f1)
 	expect storvsc.readback "$got" "$want"
+	pattern_sum=$want
 else
 	fail storvsc.write "$(cat /tmp/dd.err)"
 fi
@@ -236,6 +238,26 @@ else
 	else
 		fail storvsc.guest-bad "insmod: $err"
 	fi
+fi
+
+# Resets with reads in flight (the module's reset=1: RESET_BUS, then
+# RESET_LUN): the host answers what it cancels ABORTED, the guest retries,
+# and the reads still give what was written.
+if [ -n "$ko" ] && [ -n "$shost" ] && [ -n "${pattern_sum:-}" ]; then
+	r0=$(qom resets)
+	a0=$(qom aborted)
+	dd if=/dev/$sd bs=64k count=1024 iflag=direct 2>/dev/null |
+		sha256sum | cut -d' ' -f1 >/tmp/reset.sum &
+	bg=$!
+	i=0
+	while [ $i -lt 5 ]; do
+		insmod "$ko" host="${shost##*/host}" reset=1 && rmmod $tag
+		i=$((i + 1))
+	done
+	wait $bg
+	expect storvsc.reset.count "$(($(qom resets) - r0))" 10
+	expect storvsc.reset.readback "$(cat /tmp/reset.sum)" "$pattern_sum"
+	pass storvsc.reset.aborted "$(($(qom aborted) - a0)) request(s) cancelled by the resets"
 fi
 
 # The first disk still works after all that.
