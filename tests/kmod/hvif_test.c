@@ -42,6 +42,9 @@
 #define HVIF_MSR_STIMER_COUNT(n) (0x400000b1 + 2 * (n))
 
 #define HVIF_SINT_MASKED	BIT_ULL(16)
+#define HVIF_SINT_AUTO_EOI	BIT_ULL(17)
+/* CPUID 0x40000004 EAX: the guest ends SINT interrupts with an APIC EOI. */
+#define HVIF_AEOI_DEPRECATED	BIT(9)
 #define HVIF_STIMER_ENABLE	BIT_ULL(0)
 #define HVIF_STIMER_PERIODIC	BIT_ULL(1)
 #define HVIF_STIMER_SINT(s)	((u64)(s) << 16)
@@ -332,7 +335,7 @@ static void hvif_timers(void)
 
 static long hvif_run(void *unused)
 {
-	u64 simp, siefp;
+	u64 simp, siefp, sintx = HYPERVISOR_CALLBACK_VECTOR;
 	int sint;
 
 	hvif_cpuid();
@@ -354,8 +357,15 @@ static long hvif_run(void *unused)
 	 */
 	memset(hvif_simp, 0, PAGE_SIZE);
 	memset(hvif_siefp, 0, PAGE_SIZE);
+	/*
+	 * As the kernel's SynIC set-up does: auto-EOI unless the hypervisor
+	 * deprecates it, since the kernel's handler for this vector sends an
+	 * EOI only then (without either, the vector stays in service).
+	 */
+	if (!(cpuid_eax(0x40000004) & HVIF_AEOI_DEPRECATED))
+		sintx |= HVIF_SINT_AUTO_EOI;
 	for (sint = HVIF_SINT_MSG; sint <= HVIF_SINT_TIMER; sint++)
-		wrmsrl(HVIF_MSR_SINT(sint), HYPERVISOR_CALLBACK_VECTOR);
+		wrmsrl(HVIF_MSR_SINT(sint), sintx);
 	wrmsrl(HVIF_MSR_SCONTROL, 1);
 
 	/* After SCONTROL: a KVM host routes a SINT only of an enabled SynIC. */
