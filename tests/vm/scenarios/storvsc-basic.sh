@@ -95,13 +95,15 @@ while [ "$cpu" -lt "$(nproc)" ]; do
 done
 wait
 srbs=$(qom srbs | tr -d '"')
+# Each channel's relid and target CPU, for the record.
+cpus=$(for c in "$dev"/channels/*; do printf '%s:cpu%s ' "${c##*/}" "$(cat "$c/cpu" 2>/dev/null)"; done)
 used=$(echo "$srbs" | tr ',' '\n' | awk '$1 > 0' | wc -l)
 if [ "$want_sc" -eq 0 ]; then
 	skip storvsc.multichannel "one CPU: no sub-channel ($srbs)"
 elif [ "$used" -ge 2 ]; then
-	pass storvsc.multichannel "SRBs per channel $srbs"
+	pass storvsc.multichannel "SRBs per channel $srbs; channels ${cpus% }"
 else
-	fail storvsc.multichannel "SRBs per channel $srbs"
+	fail storvsc.multichannel "SRBs per channel $srbs; channels ${cpus% }"
 fi
 busy=0
 for c in "$dev"/channels/*; do
