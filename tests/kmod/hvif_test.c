@@ -24,7 +24,9 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/workqueue.h>
+#include <asm/msr.h>
 #include <asm/mshyperv.h>
 
 /* Register numbers and bits, from the Hyper-V TLFS. */
@@ -102,6 +104,30 @@ static void hvif_step(const char *step, bool ok, const char *fmt, ...)
 	hvif_all_ok &= ok;
 }
 
+/*
+ * MSR and CPUID access through what every supported kernel has (7.x
+ * renamed the 64-bit MSR helpers): rdmsr/wrmsr by halves, CPUID by hand.
+ */
+static u64 hvif_rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	rdmsr(msr, lo, hi);
+	return (u64)hi << 32 | lo;
+}
+
+static void hvif_wrmsr(u32 msr, u64 val)
+{
+	wrmsr(msr, (u32)val, (u32)(val >> 32));
+}
+
+static void hvif_cpuid_leaf(u32 leaf, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
+{
+	asm volatile("cpuid"
+		     : "=a" (*eax), "=b" (*ebx), "=c" (*ecx), "=d" (*edx)
+		     : "0" (leaf), "2" (0));
+}
+
 static void hvif_isr(void)
 {
 	atomic_inc(&hvif_irqs);
@@ -114,10 +140,7 @@ static void hvif_testdev(u8 cmd, u8 sint, u8 conn)
 
 static u64 hvif_time(void)
 {
-	u64 t;
-
-	rdmsrl(HVIF_MSR_TIME_REF, t);
-	return t;
+	return hvif_rdmsr(HVIF_MSR_TIME_REF);
 }
 
 /* Polls @slot until it holds a message of @type, for at most a second. */
@@ -152,7 +175,7 @@ static void hvif_free_slot(struct hvif_msg *slot)
 	WRITE_ONCE(slot->type, 0);
 	mb(); /* the free slot before the flag is read */
 	if (READ_ONCE(slot->flags) & HVIF_MSG_PENDING)
-		wrmsrl(HVIF_MSR_EOM, 0);
+		hvif_wrmsr(HVIF_MSR_EOM, 0);
 }
 
 /*
@@ -184,17 +207,26 @@ static void hvif_cpuid(void)
 	char sig[13] = {};
 	bool ok;
 
-	cpuid(0x40000000, &eax, &ebx, &ecx, &edx);
+	hvif_cpuid_leaf(0x40000000, &eax, &ebx, &ecx, &edx);
 	memcpy(sig, &ebx, 4);
 	memcpy(sig + 4, &ecx, 4);
 	memcpy(sig + 8, &edx, 4);
 	hvif_step("cpuid-vendor", !strcmp(sig, "Microsoft Hv") &&
 		  eax >= 0x40000005, "%s max %#x", sig, eax);
-	cpuid(0x40000003, &eax, &ebx, &ecx, &edx);
+	hvif_cpuid_leaf(0x40000003, &eax, &ebx, &ecx, &edx);
 	/* hypercall, VP index, SynIC, reference counter, synthetic timers */
 	ok = (eax & 0x6e) == 0x6e && (ebx & 0x30) == 0x30;
 	hvif_step("cpuid-features", ok, "features %#x privileges %#x", eax,
 		  ebx);
+}
+
+/* On the CPU it asks about; U64_MAX where the MSR faults. */
+static void hvif_read_vp_index(void *idx)
+{
+	u32 lo, hi;
+
+	if (!rdmsr_safe(HVIF_MSR_VP_INDEX, &lo, &hi))
+		*(u64 *)idx = (u64)hi << 32 | lo;
 }
 
 static void hvif_msrs(void)
@@ -203,14 +235,14 @@ static void hvif_msrs(void)
 	int cpu;
 	bool ok = true;
 
-	rdmsrl(HVIF_MSR_GUEST_OS_ID, v);
+	v = hvif_rdmsr(HVIF_MSR_GUEST_OS_ID);
 	hvif_step("guest-os-id", v != 0, "%#llx", v);
-	rdmsrl(HVIF_MSR_HYPERCALL, v);
+	v = hvif_rdmsr(HVIF_MSR_HYPERCALL);
 	hvif_step("hypercall-msr", v & 1, "%#llx", v);
 	for_each_online_cpu(cpu) {
-		u64 idx = 0;
+		u64 idx = U64_MAX;
 
-		if (rdmsrl_safe_on_cpu(cpu, HVIF_MSR_VP_INDEX, &idx) ||
+		if (smp_call_function_single(cpu, hvif_read_vp_index, &idx, 1) ||
 		    idx != hv_vp_index[cpu])
 			ok = false;
 	}
@@ -221,7 +253,7 @@ static void hvif_msrs(void)
 	/* 20 ms is 200000 units of 100 ns; allow a slow, busy host. */
 	hvif_step("time-ref-count", t1 - t0 >= 150000 && t1 - t0 < 100000000,
 		  "+%llu in 20 ms", t1 - t0);
-	rdmsrl(HVIF_MSR_SVERSION, v);
+	v = hvif_rdmsr(HVIF_MSR_SVERSION);
 	hvif_step("synic-version", v == 1, "%llu", v);
 }
 
@@ -292,8 +324,8 @@ static void hvif_timers(void)
 	bool ok;
 
 	/* The count first: an enabled timer with a past count fires at once. */
-	wrmsrl(HVIF_MSR_STIMER_COUNT(0), due);
-	wrmsrl(HVIF_MSR_STIMER_CFG(0), HVIF_STIMER_ENABLE |
+	hvif_wrmsr(HVIF_MSR_STIMER_COUNT(0), due);
+	hvif_wrmsr(HVIF_MSR_STIMER_CFG(0), HVIF_STIMER_ENABLE |
 	       HVIF_STIMER_SINT(HVIF_SINT_TIMER));
 	ok = hvif_wait_msg(slot, HVIF_MSG_TIMER_EXPIRED);
 	memcpy(&idx, slot->payload, 4);
@@ -303,13 +335,13 @@ static void hvif_timers(void)
 	hvif_step("stimer-oneshot", ok, "timer %u expiry %llu due %llu late %lld",
 		  idx, exp, due, (s64)(dlv - due));
 	hvif_free_slot(slot);
-	rdmsrl(HVIF_MSR_STIMER_CFG(0), cfg);
+	cfg = hvif_rdmsr(HVIF_MSR_STIMER_CFG(0));
 	hvif_step("stimer-oneshot-off", !(cfg & HVIF_STIMER_ENABLE),
 		  "config %#llx", cfg);
 
 	/* Periodic, every 5 ms: three expiries, each a period after the last. */
-	wrmsrl(HVIF_MSR_STIMER_COUNT(1), 50000);
-	wrmsrl(HVIF_MSR_STIMER_CFG(1), HVIF_STIMER_ENABLE | HVIF_STIMER_PERIODIC |
+	hvif_wrmsr(HVIF_MSR_STIMER_COUNT(1), 50000);
+	hvif_wrmsr(HVIF_MSR_STIMER_CFG(1), HVIF_STIMER_ENABLE | HVIF_STIMER_PERIODIC |
 	       HVIF_STIMER_SINT(HVIF_SINT_TIMER));
 	ok = true;
 	exp = 0;
@@ -326,9 +358,9 @@ static void hvif_timers(void)
 			hvif_free_slot(slot);
 	}
 	/* Stopped before the last slot is freed: no expiry after the test. */
-	wrmsrl(HVIF_MSR_STIMER_CFG(1), 0);
-	wrmsrl(HVIF_MSR_STIMER_COUNT(1), 0);
-	wrmsrl(HVIF_MSR_STIMER_COUNT(0), 0);
+	hvif_wrmsr(HVIF_MSR_STIMER_CFG(1), 0);
+	hvif_wrmsr(HVIF_MSR_STIMER_COUNT(1), 0);
+	hvif_wrmsr(HVIF_MSR_STIMER_COUNT(0), 0);
 	hvif_step("stimer-periodic", ok, "%u expiries, last %llu", idx, exp);
 	hvif_free_slot(slot);
 }
@@ -336,21 +368,22 @@ static void hvif_timers(void)
 static long hvif_run(void *unused)
 {
 	u64 simp, siefp, sintx = HYPERVISOR_CALLBACK_VECTOR;
+	u32 eax, ebx, ecx, edx;
 	int sint;
 
 	hvif_cpuid();
 	hvif_msrs();
 
-	rdmsrl(HVIF_MSR_SIMP, simp);
-	rdmsrl(HVIF_MSR_SIEFP, siefp);
+	simp = hvif_rdmsr(HVIF_MSR_SIMP);
+	siefp = hvif_rdmsr(HVIF_MSR_SIEFP);
 	if ((simp | siefp) & 1) {
 		hvif_step("synic-free", false,
 			  "the SynIC is in use (a VMBus core is loaded?)");
 		return 0;
 	}
 	hv_setup_vmbus_handler(hvif_isr);
-	wrmsrl(HVIF_MSR_SIMP, virt_to_phys(hvif_simp) | 1);
-	wrmsrl(HVIF_MSR_SIEFP, virt_to_phys(hvif_siefp) | 1);
+	hvif_wrmsr(HVIF_MSR_SIMP, virt_to_phys(hvif_simp) | 1);
+	hvif_wrmsr(HVIF_MSR_SIEFP, virt_to_phys(hvif_siefp) | 1);
 	/*
 	 * They are overlay pages: what an earlier user left there comes back
 	 * with them, as on Hyper-V. Start from empty slots.
@@ -362,11 +395,12 @@ static long hvif_run(void *unused)
 	 * deprecates it, since the kernel's handler for this vector sends an
 	 * EOI only then (without either, the vector stays in service).
 	 */
-	if (!(cpuid_eax(0x40000004) & HVIF_AEOI_DEPRECATED))
+	hvif_cpuid_leaf(0x40000004, &eax, &ebx, &ecx, &edx);
+	if (!(eax & HVIF_AEOI_DEPRECATED))
 		sintx |= HVIF_SINT_AUTO_EOI;
 	for (sint = HVIF_SINT_MSG; sint <= HVIF_SINT_TIMER; sint++)
-		wrmsrl(HVIF_MSR_SINT(sint), sintx);
-	wrmsrl(HVIF_MSR_SCONTROL, 1);
+		hvif_wrmsr(HVIF_MSR_SINT(sint), sintx);
+	hvif_wrmsr(HVIF_MSR_SCONTROL, 1);
 
 	/* After SCONTROL: a KVM host routes a SINT only of an enabled SynIC. */
 	hvif_testdev(HVIF_TESTDEV_MSG_CONN_CREATE, HVIF_SINT_MSG, HVIF_CONN_MSG);
@@ -378,10 +412,10 @@ static long hvif_run(void *unused)
 	hvif_testdev(HVIF_TESTDEV_MSG_CONN_DESTROY, 0, HVIF_CONN_MSG);
 
 	for (sint = HVIF_SINT_MSG; sint <= HVIF_SINT_TIMER; sint++)
-		wrmsrl(HVIF_MSR_SINT(sint), HVIF_SINT_MASKED);
-	wrmsrl(HVIF_MSR_SCONTROL, 0);
-	wrmsrl(HVIF_MSR_SIEFP, 0);
-	wrmsrl(HVIF_MSR_SIMP, 0);
+		hvif_wrmsr(HVIF_MSR_SINT(sint), HVIF_SINT_MASKED);
+	hvif_wrmsr(HVIF_MSR_SCONTROL, 0);
+	hvif_wrmsr(HVIF_MSR_SIEFP, 0);
+	hvif_wrmsr(HVIF_MSR_SIMP, 0);
 	hv_remove_vmbus_handler();
 	return 0;
 }
