@@ -388,14 +388,15 @@ static const struct SCSIBusInfo hv_scsi_info = {
 static bool hv_scsi_build_sgl(HvScsiReq *req, bool to_guest, uint32_t len)
 {
     QEMUSGList *src = &req->vmreq.sgl;
+    AddressSpace *as = src->as ?: VMBUS_DEVICE(req->s)->dma_as;
     int i;
 
-    qemu_sglist_init(&req->qsgl, DEVICE(req->s), src->nsg, src->as);
+    qemu_sglist_init(&req->qsgl, DEVICE(req->s), src->nsg, as);
     req->has_qsgl = true;
     for (i = 0; i < src->nsg && len; i++) {
         dma_addr_t l = MIN(src->sg[i].len, len);
 
-        if (!address_space_access_valid(src->as, src->sg[i].base, l, to_guest,
+        if (!address_space_access_valid(as, src->sg[i].base, l, to_guest,
                                         MEMTXATTRS_UNSPECIFIED)) {
             hv_scsi_bad(req->s, "SRB page at 0x%" PRIx64 " is not guest RAM",
                         (uint64_t)src->sg[i].base);

@@ -5,7 +5,8 @@
  * would, so that the host's checks (tests/host/hv-scsi.c) run under a real
  * guest: a packet shorter than its header, an unknown operation, SRBs
  * whose data has no page list, a page list shorter than the transfer, a
- * page outside guest RAM, a direction that is not the command's, a CDB of
+ * page outside guest RAM, a range starting past its page, a direction
+ * that is not the command's, a CDB of
  * no bytes, a transfer past the host's maximum, a command moving more than
  * its buffer, and too many sub-channels asked for. The host must answer
  * each with an error and touch no memory; every SRB here reads, so that a
@@ -101,9 +102,9 @@ static void hsb_inband(const char *what, struct hsb_packet *p, u32 len)
 					  VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED));
 }
 
-/* An SRB with one page of @range_len bytes at @pfn. */
-static void hsb_paged(const char *what, struct hsb_packet *p, u64 pfn,
-		      u32 range_len)
+/* An SRB with one page of @range_len bytes at @pfn, from @offset in it. */
+static void hsb_paged_at(const char *what, struct hsb_packet *p, u64 pfn,
+			 u32 range_len, u32 offset)
 {
 	u64 buf[(sizeof(struct vmbus_packet_mpb_array) + sizeof(u64)) /
 		sizeof(u64)] = {};
@@ -111,11 +112,17 @@ static void hsb_paged(const char *what, struct hsb_packet *p, u64 pfn,
 
 	d->rangecount = 1;
 	d->range.len = range_len;
-	d->range.offset = 0;
+	d->range.offset = offset;
 	d->range.pfn_array[0] = pfn;
 	hsb_result(what, vmbus_sendpacket_mpb_desc(hsb_chan, d, sizeof(buf),
 						   p, sizeof(*p),
 						   VMBUS_RQST_INIT));
+}
+
+static void hsb_paged(const char *what, struct hsb_packet *p, u64 pfn,
+		      u32 range_len)
+{
+	hsb_paged_at(what, p, pfn, range_len, 0);
 }
 
 /* READ(10) or WRITE(10) of @blocks 512-byte blocks at LBA 0. */
@@ -190,6 +197,10 @@ static int __init hsb_init(void)
 
 	hsb_srb(&p, 0x2a, 8, HSB_READ, 4096);
 	hsb_paged("srb-direction", &p, pfn, 4096);
+
+	/* a range starting past its page: QEMU's VMBus cannot parse it */
+	hsb_srb(&p, 0x28, 8, HSB_READ, 4096);
+	hsb_paged_at("srb-bad-descriptor", &p, pfn, 4096, 5000);
 
 	hsb_srb(&p, 0x28, 8, HSB_READ, 4096);
 	p.srb.cdb_length = 0;

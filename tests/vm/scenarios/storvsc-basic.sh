@@ -232,10 +232,10 @@ else
 	if err=$(insmod "$ko" host="${shost##*/host}" 2>&1); then
 		line=$(dmesg | grep "$tag: done" | tail -n 1)
 		sent=$(echo "$line" | awk '{print $(NF-1)}')
-		expect storvsc.guest-bad.sent "$sent" 10
-		counted() { [ "$(qom messages-bad)" -ge $((b0 + 10)) ]; }
+		expect storvsc.guest-bad.sent "$sent" 11
+		counted() { [ "$(qom messages-bad)" -ge $((b0 + 11)) ]; }
 		wait_for 10 counted
-		expect storvsc.guest-bad.refused "$(($(qom messages-bad) - b0))" 10
+		expect storvsc.guest-bad.refused "$(($(qom messages-bad) - b0))" 11
 		rmmod $tag
 	else
 		fail storvsc.guest-bad "insmod: $err"
