@@ -79,7 +79,6 @@ struct hsb_packet {
 
 static_assert(sizeof(struct hsb_packet) == 64);
 
-
 static struct vmbus_channel *hsb_chan;
 static struct page *hsb_page;
 static int hsb_sent, hsb_failed;
