@@ -300,18 +300,6 @@ static void olvb_drop(struct vmbus_channel *ch, bool mapped)
 	olvb_free_channel(ch);
 }
 
-/* Forget @ch, unless it is forgotten already. */
-void olvb_release_channel(struct vmbus_channel *ch)
-{
-	bool unlinked, mapped;
-
-	mutex_lock(&olvb.chan_mutex);
-	unlinked = olvb_unlink(ch, &mapped);
-	mutex_unlock(&olvb.chan_mutex);
-	if (unlinked)
-		olvb_drop(ch, mapped);
-}
-
 /* Release the rescinded sub-channel @sc once it is closed. */
 static void olvb_release_closed(struct vmbus_channel *sc)
 {

@@ -47,10 +47,10 @@ void olvb_rb_init(struct olvb_rb *rb)
 /*
  * Read the send ring's indexes once and check the copies: *@wr is where a
  * packet of @total bytes goes, valid only when this returns 0. The host may
- * rewrite either index at any time, so a caller uses *@wr and never reads
- * write_index again.
+ * rewrite either index at any time, so a caller writes at *@wr
+ * (olvb_rb_write_at) and never reads write_index again.
  */
-static int rb_check_write(const struct olvb_rb *rb, u32 total, u32 *wr)
+int olvb_rb_can_write(const struct olvb_rb *rb, u32 total, u32 *wr)
 {
 	u32 w = READ_ONCE(rb->hdr->write_index);
 	u32 rd = READ_ONCE(rb->hdr->read_index);
@@ -70,35 +70,53 @@ static int rb_check_write(const struct olvb_rb *rb, u32 total, u32 *wr)
 	return 0;
 }
 
-int olvb_rb_can_write(const struct olvb_rb *rb, u32 total)
+/* The ring bytes a packet of @c takes with its trailer; 0 if it cannot fit. */
+static u32 rb_packet_size(const struct olvb_rb *rb, const struct olvb_chunk *c,
+			  unsigned int n)
 {
-	u32 wr;
+	u32 total = OLVB_TRAILER;
+	unsigned int i;
 
-	return rb_check_write(rb, total, &wr);
+	if (!n || c[0].len < sizeof(struct olvb_pkt_desc))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (c[i].len > rb->dsize)
+			return 0;
+		total += c[i].len;
+		if (total > rb->dsize)
+			return 0;
+	}
+	return total;
 }
 
 int olvb_rb_write(struct olvb_rb *rb, const struct olvb_chunk *c,
 		  unsigned int n, u64 trans_id, bool *signal)
 {
-	struct olvb_pkt_desc desc;
-	u32 wr, pos, total = OLVB_TRAILER;
-	u64 trailer;
-	unsigned int i;
+	u32 wr, total = rb_packet_size(rb, c, n);
 	int ret;
 
 	*signal = false;
-	if (!n || c[0].len < sizeof(desc))
+	if (!total)
 		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		if (c[i].len > rb->dsize)
-			return -EINVAL;
-		total += c[i].len;
-		if (total > rb->dsize)
-			return -EINVAL;
-	}
-	ret = rb_check_write(rb, total, &wr);
+	ret = olvb_rb_can_write(rb, total, &wr);
 	if (ret)
 		return ret;
+	return olvb_rb_write_at(rb, wr, total, c, n, trans_id, signal);
+}
+
+int olvb_rb_write_at(struct olvb_rb *rb, u32 wr, u32 total,
+		     const struct olvb_chunk *c, unsigned int n, u64 trans_id,
+		     bool *signal)
+{
+	struct olvb_pkt_desc desc;
+	u32 pos;
+	u64 trailer;
+	unsigned int i;
+
+	*signal = false;
+	/* Only what olvb_rb_can_write() found room for. */
+	if (rb_packet_size(rb, c, n) != total)
+		return -EINVAL;
 
 	pos = wr;
 	/* The id the host echoes back is ours to choose, not the caller's. */

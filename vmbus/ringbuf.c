@@ -176,7 +176,7 @@ int olvb_ring_send(struct vmbus_channel *ch, const struct kvec *kv,
 	struct olvb_rb rb;
 	unsigned long flags;
 	u64 id = requestid, rq = VMBUS_NO_RQSTOR;
-	u32 total = 8;
+	u32 total = 8, wr;
 	unsigned int i;
 	bool signal;
 	int ret;
@@ -199,7 +199,7 @@ int olvb_ring_send(struct vmbus_channel *ch, const struct kvec *kv,
 		goto out;
 	}
 	olvb_rb_view(&ch->outbound, &rb);
-	ret = olvb_rb_can_write(&rb, total);
+	ret = olvb_rb_can_write(&rb, total, &wr);
 	if (ret) {
 		if (ret == -EAGAIN) {
 			ch->out_full_total++;
@@ -221,7 +221,7 @@ int olvb_ring_send(struct vmbus_channel *ch, const struct kvec *kv,
 		if (rq != VMBUS_NO_RQSTOR)
 			id = rq;
 	}
-	ret = olvb_rb_write(&rb, c, n, id, &signal);
+	ret = olvb_rb_write_at(&rb, wr, total, c, n, id, &signal);
 	if (ret && rq != VMBUS_NO_RQSTOR && ch->request_addr_callback)
 		ch->request_addr_callback(ch, rq);
 	if (!ret && trans_id)

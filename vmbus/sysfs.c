@@ -591,7 +591,7 @@ static const struct attribute_group *olvb_chan_groups[] = {
 	NULL,
 };
 
-/* The last reference: olvb_release_channel() has already waited for RCU. */
+/* The last reference: olvb_drop() has already waited for RCU. */
 static void olvb_chan_release(struct kobject *kobj)
 {
 	kfree(kobj_to_chan(kobj));

@@ -111,7 +111,6 @@ void olvb_handle_offer_msg(const void *buf, u32 len, int type);
 struct vmbus_channel *olvb_relid2chan(u32 relid);
 void olvb_remove_all(void);
 void olvb_chan_sched(struct vmbus_channel *ch);
-void olvb_release_channel(struct vmbus_channel *ch);
 void olvb_chan_take_offer(struct vmbus_channel *ch,
 			  const struct olvb_msg_offer *o);
 void olvb_rescind_hvsock(void);

@@ -36,9 +36,12 @@ static inline bool olvb_rb_index_ok(u32 idx, u32 dsize)
 }
 
 void olvb_rb_init(struct olvb_rb *rb);
-int olvb_rb_can_write(const struct olvb_rb *rb, u32 total);
+int olvb_rb_can_write(const struct olvb_rb *rb, u32 total, u32 *wr);
 int olvb_rb_write(struct olvb_rb *rb, const struct olvb_chunk *c,
 		  unsigned int n, u64 trans_id, bool *signal);
+int olvb_rb_write_at(struct olvb_rb *rb, u32 wr, u32 total,
+		     const struct olvb_chunk *c, unsigned int n, u64 trans_id,
+		     bool *signal);
 int olvb_rb_peek(const struct olvb_rb *rb, void *buf, u32 bufsize,
 		 u32 *pktlen);
 void olvb_rb_advance(struct olvb_rb *rb, u32 pktlen);

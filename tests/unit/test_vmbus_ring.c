@@ -175,11 +175,12 @@ static void test_invalid_write(void)
 	u64 x = 0;
 	struct olvb_chunk c = { &x, sizeof(x) };	/* shorter than a desc */
 	bool sig;
+	u32 wr;
 
 	reset();
 	CHECK_EQ(olvb_rb_write(&rb, &c, 1, 0, &sig), -EINVAL);
-	CHECK_EQ(olvb_rb_can_write(&rb, 12), -EINVAL);
-	CHECK_EQ(olvb_rb_can_write(&rb, DSIZE + 8), -EINVAL);
+	CHECK_EQ(olvb_rb_can_write(&rb, 12, &wr), -EINVAL);
+	CHECK_EQ(olvb_rb_can_write(&rb, DSIZE + 8, &wr), -EINVAL);
 }
 
 static void test_pending_send_sz(void)

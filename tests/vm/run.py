@@ -346,8 +346,7 @@ def fcopy_mib():
     return int(os.environ.get("OPENLIS_FCOPY_MIB", "100"))
 
 
-def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs=None,
-             route="nested"):
+def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route):
     name = f"{kernel['name']}-{stack}" + (f"-{rootfs}" if rootfs else "")
     # The boot itself: a minute on a busy machine under emulation.
     modules, qemu_extra, cmdline, timeout = [], [], [], 120
