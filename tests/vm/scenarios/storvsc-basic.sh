@@ -176,8 +176,12 @@ case "$hf" in
 			else
 				fail storvsc.unmap "host file $before -> $after bytes allocated"
 			fi
-			z=$(dd if=/dev/$hot bs=1M count=16 iflag=direct 2>/dev/null | tr -d '\0' | wc -c)
-			expect storvsc.unmap.zeroes "$z" 0
+			# A short or failed read must not pass as zeroes: count both.
+			dd if=/dev/$hot of=/tmp/unmap.bin bs=1M count=16 iflag=direct 2>/dev/null
+			n=$(wc -c </tmp/unmap.bin)
+			z=$(tr -d '\0' </tmp/unmap.bin | wc -c)
+			rm -f /tmp/unmap.bin
+			expect storvsc.unmap.zeroes "$n bytes, $z not zero" "16777216 bytes, 0 not zero"
 		else
 			fail storvsc.unmap "discard_max_bytes $dmax: $(cat /tmp/bd.err 2>/dev/null)"
 		fi
@@ -213,8 +217,14 @@ expect storvsc.inject.unknown-op "$r" '{}'
 # A read whose answer claims 4 GiB moved: the guest holds it to its buffer.
 want=$(dd if=/dev/$sd bs=4k count=1 skip=100 iflag=direct 2>/dev/null | sha256sum)
 r=$(qset inject '"transfer-length"')
+expect storvsc.inject.transfer-length.sent "$r" '{}'
 got=$(dd if=/dev/$sd bs=4k count=1 skip=100 iflag=direct 2>/dev/null | sha256sum)
-expect storvsc.inject.transfer-length "$got" "$want"
+# Two failed reads would hash alike: the block must have been read.
+if [ "$want" = "$(printf '' | sha256sum)" ]; then
+	fail storvsc.inject.transfer-length "the reference read of block 100 failed"
+else
+	expect storvsc.inject.transfer-length "$got" "$want"
+fi
 
 # Nothing the in-tree driver sent so far was refused.
 expect storvsc.host.bad "$(qom messages-bad)" 0
@@ -247,7 +257,6 @@ fi
 # and the reads still give what was written.
 if [ -n "$ko" ] && [ -n "$shost" ] && [ -n "${pattern_sum:-}" ]; then
 	r0=$(qom resets)
-	a0=$(qom aborted)
 	dd if=/dev/$sd bs=64k count=1024 iflag=direct 2>/dev/null |
 		sha256sum | cut -d' ' -f1 >/tmp/reset.sum &
 	bg=$!
@@ -259,7 +268,8 @@ if [ -n "$ko" ] && [ -n "$shost" ] && [ -n "${pattern_sum:-}" ]; then
 	wait $bg
 	expect storvsc.reset.count "$(($(qom resets) - r0))" 10
 	expect storvsc.reset.readback "$(cat /tmp/reset.sum)" "$pattern_sum"
-	pass storvsc.reset.aborted "$(($(qom aborted) - a0)) request(s) cancelled by the resets"
+else
+	skip storvsc.reset "SKIPPED: no $tag.ko, SCSI host or written pattern: resets not tested"
 fi
 
 # The first disk still works after all that.
