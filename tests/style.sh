@@ -13,7 +13,7 @@ fail() { echo "FAIL style.$1 ${*:2}"; failed=$((failed + 1)); }
 cp=$("$top/scripts/fetch-kernel-source.sh" 6.12 2>"$out/fetch.log")/scripts/checkpatch.pl
 files=$(cd "$top" && git ls-files -co --exclude-standard -- \
 	'vmbus/*.[ch]' 'balloon/*.[ch]' 'netvsc/*.[ch]' 'storvsc/*.[ch]' \
-	'utils/*.[ch]' 'include/openlis/*.h' 'include/compat/*.h' \
+	'utils/*.[ch]' 'lib/*.[ch]' 'include/openlis/*.h' 'include/compat/*.h' \
 	'include/compat/probes/*.c' 'tests/kmod/*.c')
 if [ ! -f "$cp" ]; then
 	fail checkpatch "no checkpatch.pl: $(tail -n 2 "$out/fetch.log")"
