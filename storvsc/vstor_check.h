@@ -43,7 +43,7 @@ enum vstor_kind {
 	VSTOR_KIND_HOST,	/* in-band from the host, id 0 */
 };
 
-#define VSTOR_ID_CONTROL	(1ULL << 63)
+#define VSTOR_ID_CONTROL	0x8000000000000000ULL
 #define VSTOR_ID_GEN_MASK	0x7fffffffu
 
 /* The id of an SRB: blk-mq's unique tag, and the generation of this send. */

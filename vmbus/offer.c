@@ -88,6 +88,68 @@ static u16 olvb_dev_type(const struct olvb_msg_offer *o)
 	return HV_UNKNOWN;
 }
 
+/*
+ * The channels of devices that carry I/O are spread over the online CPUs,
+ * as the in-tree core spreads them: each primary on the next CPU in turn,
+ * a sub-channel on the CPU its index away from its primary's, so that a
+ * device's channels interrupt CPUs of their own and blk-mq or RSS queues
+ * can follow them. The rest stay on CPU 0. A CPU that goes offline takes
+ * no channel with it: synic.c refuses while one targets it.
+ */
+static bool olvb_spread_type(u16 type)
+{
+	switch (type) {
+	case HV_IDE:
+	case HV_SCSI:
+	case HV_FC:
+	case HV_NIC:
+	case HV_ND:
+	case HV_PCIE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The @n-th online CPU, counting round. */
+static u32 olvb_nth_online_cpu(unsigned int n)
+{
+	unsigned int cpu, i = 0, want = n % num_online_cpus();
+
+	for_each_online_cpu(cpu)
+		if (i++ == want)
+			return cpu;
+	return 0;
+}
+
+/* The position of @cpu among the online CPUs (0 if it is not one). */
+static unsigned int olvb_online_index(u32 cpu)
+{
+	unsigned int c, i = 0;
+
+	for_each_online_cpu(c) {
+		if (c == cpu)
+			return i;
+		i++;
+	}
+	return 0;
+}
+
+/* Under chan_mutex, which guards olvb_next_spread. */
+static unsigned int olvb_next_spread;
+
+static void olvb_choose_cpu(struct vmbus_channel *ch, struct vmbus_channel *p)
+{
+	lockdep_assert_held(&olvb.chan_mutex);
+	if (!olvb_spread_type(ch->device_id))
+		return;
+	if (p)
+		ch->target_cpu = olvb_nth_online_cpu(olvb_online_index(p->target_cpu) +
+						     ch->offermsg.offer.sub_channel_index);
+	else
+		ch->target_cpu = olvb_nth_online_cpu(olvb_next_spread++);
+}
+
 /* The fields drivers and the signalling code take from the offer. */
 void olvb_chan_take_offer(struct vmbus_channel *ch,
 			  const struct olvb_msg_offer *o)
@@ -243,6 +305,7 @@ static void olvb_on_offer(const struct olvb_msg_offer *o)
 				    relid);
 		goto out;
 	}
+	olvb_choose_cpu(ch, p);
 	if (p) {
 		ch->primary_channel = p;
 		ch->device_obj = p->device_obj;

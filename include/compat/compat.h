@@ -13,5 +13,6 @@
 #include "vmbus_compat.h"
 #include "balloon_compat.h"
 #include "utils_compat.h"
+#include "storvsc_compat.h"
 
 #endif

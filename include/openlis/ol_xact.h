@@ -55,7 +55,7 @@ struct ol_xact {
 };
 
 struct ol_xact_ctx {
-	spinlock_t lock;
+	spinlock_t lock;	/* the slots and the counters */
 	u64 id_base;
 	u64 next_id;		/* lock */
 	bool cancelled;		/* lock: new requests are refused */

@@ -34,6 +34,9 @@ static inline void kfake_die(const char *what)
 #define pr_warn_ratelimited(...) fprintf(stderr, __VA_ARGS__)
 #define pr_err_ratelimited(...) fprintf(stderr, __VA_ARGS__)
 #define usleep_range(a, b) ((void)0)
+/* One CPU, always online. */
+#define num_online_cpus() 1u
+#define for_each_online_cpu(c) for ((c) = 0; (c) < 1; (c)++)
 
 /* Set to n, the n-th allocation from then on fails, as GFP_KERNEL may. */
 static unsigned int kfake_fail_alloc;
