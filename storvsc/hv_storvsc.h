@@ -65,6 +65,7 @@ struct stv_dev {
 	atomic_t gen;		/* generations of I/O ids */
 	atomic64_t verdicts[VSTOR_NR_VERDICTS];
 	bool removing;		/* the driver is going: no rescans */
+	bool io_ready;		/* the tag set exists: I/O answers can be looked up */
 	struct workqueue_struct *wq;
 	struct work_struct scan_work;
 	struct dentry *debugfs;

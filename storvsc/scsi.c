@@ -23,6 +23,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/blk-mq.h>
+#include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -189,7 +190,9 @@ void stv_io_done(struct stv_chan *c, u32 unique_tag, u64 id,
 	struct stv_cmd *cmd;
 	u32 moved;
 
-	scmd = scsi_host_find_tag(dev->shost, unique_tag);
+	/* before the host is added there are no tags to find */
+	scmd = smp_load_acquire(&dev->io_ready) ?
+	       scsi_host_find_tag(dev->shost, unique_tag) : NULL;
 	if (!scmd) {
 		stv_bad(c, VSTOR_BAD_ID, id);
 		return;
@@ -530,6 +533,8 @@ static int stv_probe(struct hv_device *hdev,
 	ret = scsi_add_host(shost, &hdev->device);
 	if (ret)
 		goto err_stats;
+	/* the tag set is whole before an answer may look in it */
+	smp_store_release(&dev->io_ready, true);
 	scsi_scan_host(shost);
 	return 0;
 
@@ -553,12 +558,51 @@ static STV_HV_REMOVE_RET stv_remove(struct hv_device *hdev)
 	cancel_work_sync(&dev->scan_work);
 	flush_workqueue(dev->wq);
 	scsi_remove_host(shost);
+	WRITE_ONCE(dev->io_ready, false);
 	destroy_workqueue(dev->wq);
 	stv_stats_exit(dev);
 	stv_disconnect(dev);
 	hv_set_drvdata(hdev, NULL);
 	scsi_host_put(shost);
 	return STV_HV_REMOVE_DONE;
+}
+
+/* SRBs on every channel; waited for before the channels close. */
+static unsigned int stv_inflight(struct stv_dev *dev)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < stv_nr_chans(dev); i++)
+		n += atomic_read(&dev->chans[i].inflight);
+	return n;
+}
+
+/*
+ * Hibernation: the host forgets the channels, so they close here once the
+ * SRBs in flight are answered (for a while: then they are given up, and
+ * their commands time out after the restore into the usual recovery),
+ * and open again, with VMSTOR initialized anew, on resume. The queues
+ * keep their number; one whose channel did not come back uses the
+ * primary.
+ */
+static int stv_suspend(struct hv_device *hdev)
+{
+	struct stv_dev *dev = hv_get_drvdata(hdev);
+	unsigned long end = jiffies + 30 * HZ;
+
+	while (stv_inflight(dev) && time_before(jiffies, end))
+		msleep(20);
+	if (stv_inflight(dev))
+		dev_warn(&hdev->device, "suspend with %u SRBs unanswered\n",
+			 stv_inflight(dev));
+	flush_workqueue(dev->wq);
+	stv_disconnect(dev);
+	return 0;
+}
+
+static int stv_resume(struct hv_device *hdev)
+{
+	return stv_connect(hv_get_drvdata(hdev));
 }
 
 static const struct hv_vmbus_device_id stv_ids[] = {
@@ -572,6 +616,8 @@ static struct hv_driver stv_driver = {
 	.id_table = stv_ids,
 	.probe = stv_probe,
 	.remove = stv_remove,
+	.suspend = stv_suspend,
+	.resume = stv_resume,
 	.driver = {
 		.probe_type = PROBE_PREFER_ASYNCHRONOUS,
 	},
