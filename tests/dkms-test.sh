@@ -63,7 +63,7 @@ for k in 6.1 6.12 7.2; do
 	kdir=$(realpath "$kd/kdir")
 	core=$(sed -n 's/^CONFIG_HYPERV_VMBUS=//p' "$kdir/.config")
 	[ -n "$core" ] || core=$(sed -n 's/^CONFIG_HYPERV=//p' "$kdir/.config")
-	want="hv_balloon hv_utils hv_heartbeat hv_timesync hv_shutdown hv_kvp hv_vss hv_fcopy"
+	want="hv_balloon hv_storvsc hv_utils hv_heartbeat hv_timesync hv_shutdown hv_kvp hv_vss hv_fcopy"
 	[ "$core" = y ] || want="hv_vmbus $want"
 	mods=$(conf_modules "$abi" "$kdir")
 	for m in $want; do

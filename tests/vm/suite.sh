@@ -108,8 +108,8 @@ else
 	group services --kernel 6.12,6.1 --stack intree,openlis \
 		--scenario ic-vss,ic-fcopy,ic-kvp
 	# openlis's VMBus SCSI controller model (tests/host/hv-scsi.c) under
-	# the kernel's own hv_storvsc, its reference until openlis's driver.
-	group storage --kernel 6.12,6.1 --stack intree --scenario storvsc-basic
+	# openlis's hv_storvsc and the kernel's own, the reference.
+	group storage --kernel 6.12,6.1 --stack intree,openlis --scenario storvsc-basic
 fi
 echo "vm groups:${times%,}"
 echo "vm: $p passed, $f failed, $s skipped"
