@@ -24,8 +24,13 @@ module_param(control_timeout_s, uint, 0644);
 MODULE_PARM_DESC(control_timeout_s,
 		 "seconds a control request (init, reset) waits for the host");
 
-/* Sub-channels offered after CREATE_SUB_CHANNELS are waited for this long. */
-#define STV_SC_WAIT_MS		10000
+/*
+ * Sub-channels offered after CREATE_SUB_CHANNELS are waited for this long.
+ * A host that keeps the sub-channels of an earlier load offers none again
+ * (QEMU's VMBus never rescinds them): the probe then goes on with the
+ * channels it has rather than wait long for nothing.
+ */
+#define STV_SC_WAIT_MS		3000
 
 static const u16 stv_versions[] = {
 	VSTOR_VERSION_WIN10, VSTOR_VERSION_WIN8_1, VSTOR_VERSION_WIN8,
