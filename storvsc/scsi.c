@@ -453,21 +453,23 @@ static int stv_sdev_configure(STV_SDEV_CONFIGURE_ARGS)
 
 /*
  * Each CPU's queue is the channel that interrupts it, so that answers
- * come back where the request began; a CPU no channel targets gets one
- * in turn.
+ * come back where the request began; a CPU no open channel targets gets
+ * the queue of its own number (whose channel may open later: until then
+ * its SRBs go on the primary).
  */
 static void stv_map_queues(struct Scsi_Host *shost)
 {
 	struct blk_mq_queue_map *qmap = &shost->tag_set.map[HCTX_TYPE_DEFAULT];
 	struct stv_dev *dev = stv_of(shost);
-	unsigned int cpu, q, next = 0;
+	unsigned int cpu, q, n = min_t(unsigned int, stv_nr_chans(dev),
+				      dev->nr_queues);
 
 	for_each_possible_cpu(cpu) {
-		for (q = 0; q < dev->nr_queues; q++)
-			if (dev->chans[q].chan->target_cpu == cpu)
+		for (q = 0; q < n; q++)
+			if (READ_ONCE(dev->chans[q].chan->target_cpu) == cpu)
 				break;
-		if (q == dev->nr_queues)
-			q = next++ % dev->nr_queues;
+		if (q == n)
+			q = cpu % dev->nr_queues;
 		qmap->mq_map[cpu] = qmap->queue_offset + q;
 	}
 }
@@ -517,7 +519,8 @@ static int stv_probe(struct hv_device *hdev,
 	if (ret)
 		goto err_wq;
 
-	dev->nr_queues = stv_nr_chans(dev);
+	/* a queue for each channel asked for, open yet or not */
+	dev->nr_queues = dev->want_sub + 1;
 	shost->nr_hw_queues = dev->nr_queues;
 	shost->can_queue = STV_QUEUE_DEPTH;
 	shost->cmd_per_lun = STV_QUEUE_DEPTH;

@@ -183,6 +183,13 @@ static void stv_sc_created(struct vmbus_channel *sc)
 	}
 	/* the table stays dense: a channel takes the next slot once open */
 	mutex_lock(&dev->sc_lock);
+	/* a host that offers an index twice gets no more channels than asked */
+	if (dev->nr_chans > dev->want_sub || dev->nr_chans >= STV_MAX_CHANS) {
+		mutex_unlock(&dev->sc_lock);
+		dev_warn(&hdev->device, "sub-channel %u is one too many: left closed\n",
+			 idx);
+		return;
+	}
 	c = &dev->chans[dev->nr_chans];
 	c->index = dev->nr_chans;
 	ret = stv_open(dev, sc, c);
