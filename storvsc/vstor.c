@@ -30,7 +30,7 @@ MODULE_PARM_DESC(control_timeout_s,
  * (QEMU's VMBus never rescinds them): the probe then goes on with the
  * channels it has rather than wait long for nothing.
  */
-#define STV_SC_WAIT_MS		3000
+#define STV_SC_WAIT_MS		1000
 
 static const u16 stv_versions[] = {
 	VSTOR_VERSION_WIN10, VSTOR_VERSION_WIN8_1, VSTOR_VERSION_WIN8,
