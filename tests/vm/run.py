@@ -284,6 +284,16 @@ def depmod_index(kernel, name, overrides, workdir):
                 "modules.order", "modules.builtin", "modules.builtin.modinfo")}
 
 
+def build_guest_tools(workdir):
+    """tests/vm/guest's helpers, static for the busybox guest: {dest: path}."""
+    out = os.path.join(workdir, "ethtool-lite")
+    if not os.path.exists(out):
+        subprocess.run(["gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror",
+                        "-o", out, os.path.join(HERE, "guest/ethtool-lite.c")],
+                       check=True)
+    return {"/bin/ethtool-lite": out}
+
+
 def build_daemons(workdir):
     """openlis's daemons, units and udev rules, installed into a staging
     tree laid out for a merged-/usr Debian; return {dest path: source}."""
@@ -352,6 +362,7 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route):
     modules, qemu_extra, cmdline, timeout = [], [], [], 120
     testmods, built_qemu = [], False
     files = {"/lib/openlis/lib.sh": os.path.join(HERE, "guest/lib.sh")}
+    files.update(build_guest_tools(workdir))
     for s in scenarios:
         path, meta = scenario_meta(s)
         files[f"/scenarios/{s}.sh"] = path

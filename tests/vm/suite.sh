@@ -3,7 +3,9 @@
 # and on openlis's whole stack, on Debian 6.12 and 6.1: the core
 # (connection, synthetic timer, sysfs parity, MMIO allocation), every
 # integration service against openlis's host models (KVP, VSS and file copy
-# with a stand-in daemon), a balloon resize and hot-add.
+# with a stand-in daemon), a balloon resize and hot-add, storvsc on
+# openlis's SCSI controller model, and the kernel's netvsc on its network
+# adapter model.
 # OPENLIS_VM_SUITE=extended runs what is long or not yet seen through: the
 # mixed stacks under the balloon, 50 reloads, max_version, 6.1's sysfs
 # parity, hibernation, the systemd-booted guest with the real daemons (on
@@ -110,6 +112,9 @@ else
 	# openlis's VMBus SCSI controller model (tests/host/hv-scsi.c) under
 	# openlis's hv_storvsc and the kernel's own, the reference.
 	group storage --kernel 6.12,6.1 --stack intree,openlis --scenario storvsc-basic
+	# openlis's VMBus network adapter model (tests/host/hv-net.c) under
+	# the kernel's own hv_netvsc, its reference until openlis's driver.
+	group network --kernel 6.12,6.1 --stack intree --scenario netvsc-basic
 fi
 echo "vm groups:${times%,}"
 echo "vm: $p passed, $f failed, $s skipped"

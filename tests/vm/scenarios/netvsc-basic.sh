@@ -1,0 +1,317 @@
+# netvsc on the host's synthetic network adapter (tests/host/hv-net.c),
+# backed by QEMU's user network: the driver binds, the interface has the
+# host's MAC and gets an address by DHCP, ping and a TCP echo with a
+# verified payload reach the network's host, the host's set_link is seen
+# as carrier loss and return, MTU 9000 and back re-attaches the device
+# with receive sections to match, a MAC change reaches the host's packet
+# filter, and promiscuous mode lets through frames for another address.
+# The device offers 4 channels: the guest (2 vCPUs) opens the primary and
+# one sub-channel, receive traffic is spread over them by the Toeplitz
+# hash over the guest's key and table, its sends by the host's send
+# table, and the sub-channel is rescinded and offered again when the MTU
+# change re-attaches the device.
+# modules: hv_vmbus hv_netvsc
+# qemu: -netdev user,id=hvn,net=10.0.2.0/24,guestfwd=tcp:10.0.2.100:7-cmd:cat
+# qemu: -device hv-net,id=hvnet,netdev=hvn,mac=00:15:5d:0e:11:01,channels=4
+# timeout: 300
+
+IC=/machine/peripheral/hvnet
+trouble0=$(kernel_trouble)
+netclass={f8615163-df3e-46c5-913f-f2d2f965ed0e}
+MAC=00:15:5d:0e:11:01
+
+bound() { [ -e "$dev/driver" ]; }
+if dev=$(vmbus_dev_by_class "$netclass") && wait_for 30 bound; then
+	pass netvsc.bound "$(basename "$dev") driver $(basename "$(readlink "$dev/driver")")"
+else
+	fail netvsc.bound "no network adapter bound (device ${dev:-none})"
+	return 0
+fi
+has_nic() { nic=$(nic_by_mac $MAC); }
+if wait_for 20 has_nic; then
+	pass netvsc.mac "$nic has $MAC"
+else
+	fail netvsc.mac "no interface with $MAC: $(cat /sys/class/net/*/address | tr '\n' ' ')"
+	return 0
+fi
+expect netvsc.host.state "$(qom state)" '"ready"'
+expect netvsc.host.nvsp "$(qom protocol-version)" '"6.1"'
+expect netvsc.host.ndis "$(qom ndis-version)" '"6.30"'
+expect netvsc.host.ndis-mtu "$(qom ndis-mtu)" 1514
+queues() { ls -d /sys/class/net/$nic/queues/rx-* 2>/dev/null | wc -l; }
+two_queues() { [ "$(queues)" = 2 ]; }
+wait_for 20 two_queues
+expect netvsc.channels "$(queues)" 2
+expect netvsc.host.subchannels "$(qom subchannels)" 1
+
+st() { cat "/sys/class/net/$nic/$1"; }
+carrier_is() { [ "$(st carrier 2>/dev/null)" = "$1" ]; }
+filter_is() { [ "$(qom packet-filter)" = "$1" ]; }
+ip link set "$nic" up
+if wait_for 20 carrier_is 1; then
+	pass netvsc.carrier "up"
+else
+	fail netvsc.carrier "carrier $(st carrier 2>&1) operstate $(st operstate)"
+fi
+# directed, all-multicast, broadcast
+wait_for 10 filter_is 13
+expect netvsc.host.filter "$(qom packet-filter)" 13
+
+# DHCP from QEMU's user network: its first address is 10.0.2.15.
+cat >/tmp/udhcpc.sh <<'EOF'
+#!/bin/sh
+[ "$1" = bound ] || exit 0
+ip addr add "$ip/${mask:-24}" dev "$interface"
+[ -n "$router" ] && ip route add default via "${router%% *}" dev "$interface"
+exit 0
+EOF
+chmod +x /tmp/udhcpc.sh
+udhcpc -i "$nic" -n -q -t 10 -T 2 -s /tmp/udhcpc.sh >/tmp/udhcpc.log 2>&1
+addr=$(ip -4 addr show dev "$nic" | awk '/inet /{print $2; exit}')
+expect netvsc.dhcp "$addr" 10.0.2.15/24
+if [ "$addr" != 10.0.2.15/24 ]; then
+	say "udhcpc: $(tail -n 5 /tmp/udhcpc.log)"
+	ip addr add 10.0.2.15/24 dev "$nic" 2>/dev/null
+fi
+
+pings() { ping -c "$1" -W 3 ${2:+-s $2} 10.0.2.2 >/tmp/ping.log 2>&1; }
+ping_ok() {
+	if pings 3 "$2"; then
+		pass "$1" "$(grep -o '[0-9]* packets received' /tmp/ping.log)"
+	else
+		fail "$1" "$(tail -n 1 /tmp/ping.log); host filter $(qom packet-filter) mac $(qom current-mac) filtered $(qom rx-filtered) rx $(qom rx-frames) tx $(qom tx-frames); guest $(st address) carrier $(st carrier)"
+	fi
+}
+ping_ok netvsc.ping
+
+# TCP: QEMU's user network runs cat for each connection to 10.0.2.100:7,
+# so what goes out comes back; both directions carry 256 KiB.
+echo_ok() {
+	head -c 262144 /dev/urandom >/tmp/out
+	timeout 120 nc 10.0.2.100 7 </tmp/out >/tmp/in 2>/tmp/nc.log
+	want=$(sha256sum </tmp/out | cut -c1-16)
+	got=$(sha256sum </tmp/in | cut -c1-16)
+	if [ "$got" = "$want" ]; then
+		pass "$1" "262144 bytes echoed, sha256 $got"
+	else
+		fail "$1" "$(wc -c </tmp/in) bytes back, sha256 $got, expected $want; $(cat /tmp/nc.log)"
+	fi
+}
+echo_ok netvsc.tcp
+
+# Several connections: each has a port of its own, so a hash of its own;
+# the guest's table sends some to each channel, and its send table too.
+for _c in 1 2 3 4 5 6 7 8; do
+	printf 'flow %s\n' $_c | timeout 20 nc 10.0.2.100 7 >/dev/null 2>&1
+done
+on_both() { echo "$1" | awk -F, '{ exit !($1 > 0 && $2 > 0) }'; }
+rxf=$(qom rx-frames | tr -d '"')
+txf=$(qom tx-frames | tr -d '"')
+if on_both "$rxf"; then
+	pass netvsc.rss.rx "frames per channel $rxf"
+else
+	fail netvsc.rss.rx "frames per channel $rxf"
+fi
+if on_both "$txf"; then
+	pass netvsc.rss.tx "frames per channel $txf"
+else
+	fail netvsc.rss.tx "frames per channel $txf"
+fi
+
+# ethtool -L re-attaches the device with the channels asked for: the
+# sub-channel goes (rescinded) and comes back (offered again).
+expect netvsc.ethtool.l "$(ethtool-lite -l "$nic" 2>&1)" "max 2 combined 2"
+channels_are() { [ "$(ethtool-lite -l "$nic" 2>&1)" = "$1" ]; }
+ethtool-lite -L "$nic" 1 2>&1
+if wait_for 30 channels_are "max 2 combined 1" && wait_for 20 carrier_is 1; then
+	pass netvsc.ethtool.L1 "max 2 combined 1"
+	expect netvsc.ethtool.L1.host "$(qom subchannels)" 0
+	ping_ok netvsc.ethtool.L1.ping
+else
+	fail netvsc.ethtool.L1 "$(ethtool-lite -l "$nic" 2>&1), carrier $(st carrier)"
+fi
+ethtool-lite -L "$nic" 2 2>&1
+if wait_for 30 channels_are "max 2 combined 2" && wait_for 20 carrier_is 1; then
+	pass netvsc.ethtool.L2 "max 2 combined 2"
+	expect netvsc.ethtool.L2.host "$(qom subchannels)" 1
+	ping_ok netvsc.ethtool.L2.ping
+else
+	fail netvsc.ethtool.L2 "$(ethtool-lite -l "$nic" 2>&1), carrier $(st carrier)"
+fi
+say "ethtool -k: $(ethtool-lite -k "$nic" 2>&1 | tr '\n' ',')"
+skip netvsc.offloads "hv-net offers no checksum or segmentation offload yet"
+
+# Link down and up from the host's QMP set_link: RNDIS status indications.
+link() {
+	_r=$(host qmp "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"hvnet\",\"up\":$1}}")
+	[ "$_r" = '{}' ] || say "set_link $1: $_r"
+}
+link false
+if wait_for 20 carrier_is 0; then
+	pass netvsc.link.down "carrier 0"
+else
+	fail netvsc.link.down "carrier $(st carrier), host link changes $(qom link-changes); $(dmesg | tail -n 3)"
+fi
+link true
+if wait_for 20 carrier_is 1; then
+	pass netvsc.link.up "carrier 1"
+else
+	fail netvsc.link.up "carrier $(st carrier)"
+fi
+ping_ok netvsc.link.ping
+
+# MTU 9000 re-attaches the device: NDIS config with the new MTU, receive
+# sections large enough for its frames; then a ping of 8000 bytes.
+section_for() { [ "$(qom receive-section)" -ge "$1" ] 2>/dev/null; }
+mtu_ready() { [ "$(qom ndis-mtu)" = "$1" ] && [ "$(qom state)" = '"ready"' ] && carrier_is 1; }
+if ip link set "$nic" mtu 9000 && wait_for 30 mtu_ready 9014; then
+	expect netvsc.mtu9000 "$(st mtu)" 9000
+	# the sub-channel was rescinded with the primary and offered again
+	wait_for 20 two_queues
+	expect netvsc.mtu9000.channels "$(queues)" 2
+	if section_for 9014; then
+		pass netvsc.mtu9000.section "$(qom receive-section) bytes"
+	else
+		fail netvsc.mtu9000.section "$(qom receive-section) bytes for frames of 9014"
+	fi
+	# QEMU's user network takes no frame over 1514 bytes: a jumbo frame
+	# goes out (the host's largest frame sent) and one comes in (deliver).
+	ping -c 1 -W 1 -s 8000 10.0.2.2 >/dev/null 2>&1
+	expect netvsc.mtu9000.tx "$(qom tx-max-frame)" 8042
+	r0=$(st statistics/rx_bytes)
+	qset deliver "\"$(echo $MAC | tr -d :)020000000098"88b5$(printf '%017972d' 0)"\"" >/dev/null
+	jumbo_in() { [ $(($(st statistics/rx_bytes) - r0)) -ge 9000 ]; }
+	if wait_for 10 jumbo_in; then
+		pass netvsc.mtu9000.rx "$(($(st statistics/rx_bytes) - r0)) bytes in"
+	else
+		fail netvsc.mtu9000.rx "$(($(st statistics/rx_bytes) - r0)) bytes in, rx-dropped $(qom rx-dropped)"
+	fi
+else
+	fail netvsc.mtu9000 "mtu $(st mtu), host NDIS MTU $(qom ndis-mtu), state $(qom state)"
+fi
+if ip link set "$nic" mtu 1500 && wait_for 30 mtu_ready 1514; then
+	expect netvsc.mtu1500 "$(st mtu)" 1500
+	wait_for 10 pings 1
+	ping_ok netvsc.mtu1500.ping
+else
+	fail netvsc.mtu1500 "mtu $(st mtu), host NDIS MTU $(qom ndis-mtu)"
+fi
+
+# A MAC change goes to the host (RNDIS config parameter NetworkAddress):
+# frames for the new address pass its filter, so ping works after the
+# network has learnt it.
+NEWMAC=00:15:5d:0e:11:77
+# (netvsc takes a new address only while the interface is down)
+ip link set "$nic" down
+ip link set "$nic" address $NEWMAC 2>/tmp/mac.log || say "$(cat /tmp/mac.log)"
+ip link set "$nic" up
+wait_for 20 carrier_is 1
+expect netvsc.macchange "$(st address)" $NEWMAC
+expect netvsc.macchange.host "$(qom current-mac)" "\"$NEWMAC\""
+# the network's host learns the new address from a gratuitous ARP
+ip neigh flush dev "$nic" 2>/dev/null
+arping -U -c 1 -I "$nic" -s 10.0.2.15 10.0.2.15 >/dev/null 2>&1
+wait_for 20 pings 1
+ping_ok netvsc.macchange.ping
+ip link set "$nic" down
+ip link set "$nic" address $MAC
+ip link set "$nic" up
+wait_for 20 carrier_is 1
+expect netvsc.macchange.back "$(qom current-mac)" "\"$MAC\""
+ip neigh flush dev "$nic" 2>/dev/null
+arping -U -c 1 -I "$nic" -s 10.0.2.15 10.0.2.15 >/dev/null 2>&1
+
+# Promiscuous mode: frames for another station, handed to the host's
+# receive path (its deliver), reach the guest only when it is on.
+OTHER=020000000099
+frame=${OTHER}020000000098"88b5$(printf '%092d' 0)"
+rxp() { st statistics/rx_packets; }
+send5() { for _i in 1 2 3 4 5; do qset deliver "\"$frame\"" >/dev/null; done; }
+f0=$(qom rx-filtered)
+send5
+expect netvsc.promisc.off.filtered "$(($(qom rx-filtered) - f0))" 5
+ip link set "$nic" promisc on
+if wait_for 10 filter_is 32; then
+	r0=$(rxp)
+	f0=$(qom rx-filtered)
+	send5
+	got5() { [ $(($(rxp) - r0)) -ge 5 ]; }
+	if wait_for 10 got5; then
+		pass netvsc.promisc.on "$(($(rxp) - r0)) frames received"
+	else
+		fail netvsc.promisc.on "$(($(rxp) - r0)) frames received of 5"
+	fi
+	expect netvsc.promisc.on.filtered "$(($(qom rx-filtered) - f0))" 0
+else
+	fail netvsc.promisc.on "host packet filter $(qom packet-filter)"
+fi
+ip link set "$nic" promisc off
+wait_for 10 filter_is 13
+expect netvsc.promisc.off "$(qom packet-filter)" 13
+expect netvsc.host.bad "$(qom messages-bad)" 0
+
+# Malformed transfers from a hostile host (its inject): the guest fails
+# them (completion status NVSP_STAT_FAIL, 2) and logs why, takes what is
+# harmless, drops what names no request; the adapter works on after.
+inj() {
+	_r=$(qset inject "\"$1\"")
+	[ "$_r" = '{}' ] || say "inject $1: $_r"
+}
+inj_answered() { [ "$(qom inject-result)" != '"pending"' ]; }
+in_log() { dmesg | grep -q "$1"; }
+logged() {
+	if wait_for 10 in_log "$2"; then
+		pass "$1" "$2"
+	else
+		fail "$1" "no '$2' in the kernel log"
+	fi
+}
+inject_fails() {
+	inj "$2"
+	wait_for 10 inj_answered
+	expect "$1" "$(qom inject-result)" '"answered 0x00000002"'
+	logged "$1.log" "$3"
+}
+inject_fails netvsc.inject.range-outside range-outside 'too big'
+inject_fails netvsc.inject.rndis-length rndis-length 'Invalid rndis_msg'
+inject_fails netvsc.inject.rndis-offset rndis-offset 'invalid rndis packet offset'
+inject_fails netvsc.inject.rndis-type rndis-type 'unhandled rndis message'
+inj range-overlap
+wait_for 10 inj_answered
+expect netvsc.inject.range-overlap "$(qom inject-result)" '"answered 0x00000001"'
+inj nvsp-type
+logged netvsc.inject.nvsp-type 'Unknown nvsp packet type'
+inj bad-completion
+logged netvsc.inject.bad-completion 'Invalid transaction ID'
+inj unknown-inband
+inj flood
+case $(qom inject-result) in
+'"sent '[1-9]*) pass netvsc.inject.flood "$(qom inject-result) indications" ;;
+*) fail netvsc.inject.flood "$(qom inject-result)" ;;
+esac
+ping_ok netvsc.inject.ping
+# A SUBCHANNEL answer granting more than asked: the guest runs on the
+# primary alone; a new probe (unbind, bind) asks again and gets both.
+ethtool-lite -L "$nic" 1 2>&1
+wait_for 30 channels_are "max 2 combined 1"
+inj subchannel-count
+ethtool-lite -L "$nic" 2 2>&1
+logged netvsc.inject.subchannel-count 'invalid number of allocated sub channel'
+wait_for 20 carrier_is 1
+expect netvsc.inject.subchannel-count.channels "$(ethtool-lite -l "$nic" 2>&1)" "max 1 combined 1"
+ping_ok netvsc.inject.subchannel-count.ping
+drv=/sys/bus/vmbus/drivers/hv_netvsc
+echo "$(basename "$dev")" >$drv/unbind
+echo "$(basename "$dev")" >$drv/bind
+if wait_for 30 has_nic && ip link set "$nic" up && wait_for 20 carrier_is 1 &&
+	wait_for 20 channels_are "max 2 combined 2"; then
+	pass netvsc.reprobe "$nic: $(ethtool-lite -l "$nic" 2>&1)"
+else
+	fail netvsc.reprobe "${nic:-no interface}: $(ethtool-lite -l "$nic" 2>&1)"
+fi
+# a new interface: the address again, static this time
+ip addr add 10.0.2.15/24 dev "$nic" 2>/dev/null
+wait_for 10 pings 1
+ping_ok netvsc.final.ping
+expect netvsc.host.bad.end "$(qom messages-bad)" 0
+no_new_trouble netvsc.trouble "$trouble0"
