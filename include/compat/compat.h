@@ -14,5 +14,6 @@
 #include "balloon_compat.h"
 #include "utils_compat.h"
 #include "storvsc_compat.h"
+#include "netvsc_compat.h"
 
 #endif

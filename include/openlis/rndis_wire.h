@@ -368,7 +368,8 @@ struct ndis_csum_caps {
 	u32 ip6_rxcsum;
 } __packed;
 static_assert(sizeof(struct ndis_csum_caps) == 32);
-#define NDIS_CSUM_CAP_TCP4		0x010	/* ip4_txcsum, ip4_rxcsum */
+#define NDIS_CSUM_CAP_TCP4OPT		0x004	/* ip4_txcsum, ip4_rxcsum */
+#define NDIS_CSUM_CAP_TCP4		0x010
 #define NDIS_CSUM_CAP_UDP4		0x040
 #define NDIS_CSUM_CAP_IP4		0x100
 #define NDIS_CSUM_CAP_IP6EXT		0x001	/* ip6_txcsum, ip6_rxcsum */
