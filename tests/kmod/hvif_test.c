@@ -429,8 +429,12 @@ static int __init hvif_test_init(void)
 	hvif_in = (void *)get_zeroed_page(GFP_KERNEL);
 	if (!hvif_simp || !hvif_siefp || !hvif_in)
 		goto out;
-	if (!hv_hypercall_pg) {
-		hvif_step("hypercall-page", false, "the kernel set up none");
+	/*
+	 * The MSR rather than hv_hypercall_pg, which 7.x no longer exports:
+	 * its enable bit says the kernel set the page up.
+	 */
+	if (!(hvif_rdmsr(HVIF_MSR_HYPERCALL) & 1)) {
+		hvif_step("hypercall-page", false, "the kernel enabled none");
 		ret = -EIO;
 		goto out;
 	}

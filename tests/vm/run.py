@@ -184,9 +184,9 @@ def scenario_meta(name):
     if not os.path.exists(path):
         raise SystemExit(f"no scenario {name} ({path})")
     meta = {"modules": [], "qemu": [], "timeout": 120, "cmdline": [],
-            "rootfs": None, "testmods": [], "host": None}
+            "rootfs": None, "testmods": [], "host": None, "core": None}
     for line in open(path):
-        m = re.match(r"#\s*(modules|qemu|timeout|cmdline|rootfs|testmods|host):\s*(.*)",
+        m = re.match(r"#\s*(modules|qemu|timeout|cmdline|rootfs|testmods|host|core):\s*(.*)",
                      line)
         if not m:
             continue
@@ -204,6 +204,12 @@ def scenario_meta(name):
             if val != "openlis-qemu":
                 raise SystemExit(f"{path}: unknown host {val}: openlis-qemu")
             meta["host"] = val
+        elif key == "core":
+            # "modular": the scenario needs the SynIC without a VMBus core,
+            # which a kernel with the core built in cannot give it.
+            if val != "modular":
+                raise SystemExit(f"{path}: unknown core {val}: modular")
+            meta["core"] = val
         elif key == "qemu":
             # One device per line, so scenarios sharing a device share it.
             meta["qemu"].append(val)
@@ -707,6 +713,16 @@ def main():
                                 "stack's modules for this kernel"))
                 continue
             for rootfs, group in groups.items():
+                if "hv_vmbus" in builtin_modules(kernel):
+                    for sc in [g for g in group
+                               if scenario_meta(g)[1]["core"] == "modular"]:
+                        skipped.append((f"{k}-{s}", f"SKIPPED: {sc} needs a "
+                                        "loadable VMBus core, and this "
+                                        "kernel's is built in"))
+                    group = [g for g in group
+                             if scenario_meta(g)[1]["core"] != "modular"]
+                    if not group:
+                        continue
                 runs.append(make_run(kernel, s, group, workdir, kos, rootfs,
                                      route))
 
