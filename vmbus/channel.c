@@ -343,7 +343,13 @@ int vmbus_sendpacket_mpb_desc(struct vmbus_channel *channel,
 	desc->length8 = aligned >> 3;
 	desc->transactionid = requestid;
 	desc->reserved = 0;
-	desc->rangecount = 1;
+	/*
+	 * The caller has set rangecount, as the kernel's own core wants
+	 * since its stable releases of 2025: netvsc sends one range a page
+	 * buffer, and forcing 1 cut its frames to their first range.
+	 */
+	if (!desc->rangecount)
+		return -EINVAL;
 	return olvb_ring_send(channel, kv, 3, requestid, NULL);
 }
 EXPORT_SYMBOL_GPL(vmbus_sendpacket_mpb_desc);

@@ -115,8 +115,9 @@ else
 	# openlis's hv_storvsc and the kernel's own, the reference.
 	group storage --kernel 6.12,6.1 --stack intree,openlis --scenario storvsc-basic
 	# openlis's VMBus network adapter model (tests/host/hv-net.c) under
-	# the kernel's own hv_netvsc, its reference until openlis's driver.
-	group network --kernel 6.12,6.1 --stack intree --scenario netvsc-basic
+	# the kernel's own hv_netvsc (its reference until openlis's driver),
+	# on the kernel's core and on openlis's.
+	group network --kernel 6.12,6.1 --stack intree,openlis --scenario netvsc-basic
 fi
 echo "vm groups:${times%,}"
 echo "vm: $p passed, $f failed, $s skipped"
