@@ -714,13 +714,12 @@ def main():
                 continue
             for rootfs, group in groups.items():
                 if "hv_vmbus" in builtin_modules(kernel):
-                    for sc in [g for g in group
-                               if scenario_meta(g)[1]["core"] == "modular"]:
-                        skipped.append((f"{k}-{s}", f"SKIPPED: {sc} needs a "
-                                        "loadable VMBus core, and this "
-                                        "kernel's is built in"))
-                    group = [g for g in group
-                             if scenario_meta(g)[1]["core"] != "modular"]
+                    modular = [g for g in group
+                               if scenario_meta(g)[1]["core"] == "modular"]
+                    skipped += [(f"{k}-{s}", f"SKIPPED: {sc} needs a loadable "
+                                 "VMBus core, and this kernel's is built in")
+                                for sc in modular]
+                    group = [g for g in group if g not in modular]
                     if not group:
                         continue
                 runs.append(make_run(kernel, s, group, workdir, kos, rootfs,
