@@ -5,9 +5,9 @@
 # integration service against openlis's host models (KVP, VSS and file copy
 # with a stand-in daemon), a balloon resize and hot-add, hibernation at the
 # PM core's "core" level, storvsc on openlis's SCSI controller model, and
-# the kernel's netvsc on its network adapter model; the core's checks and
-# netvsc also on 7.2, where openlis's clients ride on the kernel's built-in
-# core.
+# the kernel's netvsc on its network adapter model; the core's checks,
+# storvsc and netvsc also on 7.2, where openlis's clients ride on the
+# kernel's built-in core.
 # OPENLIS_VM_SUITE=extended runs what is long or not yet seen through: the
 # mixed stacks under the balloon, 50 reloads, max_version, 6.1's sysfs
 # parity, the systemd-booted guest with the real daemons (on
@@ -113,8 +113,9 @@ else
 	group services --kernel 6.12,6.1 --stack intree,openlis \
 		--scenario ic-vss,ic-fcopy,ic-kvp
 	# openlis's VMBus SCSI controller model (tests/host/hv-scsi.c) under
-	# openlis's hv_storvsc and the kernel's own, the reference.
-	group storage --kernel 6.12,6.1 --stack intree,openlis --scenario storvsc-basic
+	# openlis's hv_storvsc and the kernel's own, the reference; on 7.2 on
+	# the built-in core (its two guests and module builds add about 170 s).
+	group storage --kernel 6.12,6.1,7.2 --stack intree,openlis --scenario storvsc-basic
 	# openlis's VMBus network adapter model (tests/host/hv-net.c) under
 	# the kernel's own hv_netvsc (its reference until openlis's driver),
 	# on the kernel's core and on openlis's; on 7.2 on the built-in core
