@@ -168,6 +168,8 @@ def build_testmods(kernel, workdir):
                     src + "/"], check=True)
     r = subprocess.run([os.path.join(TOP, "scripts/kmake.sh"), kernel["kdir"],
                         "-C", kernel["kdir"], f"M={src}", "modules"],
+                       # kmake.sh's chroot sees the folder it starts in
+                       cwd=src,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     with open(src + ".log", "w") as f:
         f.write(r.stdout)
@@ -184,9 +186,10 @@ def scenario_meta(name):
     if not os.path.exists(path):
         raise SystemExit(f"no scenario {name} ({path})")
     meta = {"modules": [], "qemu": [], "timeout": 120, "cmdline": [],
-            "rootfs": None, "testmods": [], "host": None, "core": None}
+            "rootfs": None, "testmods": [], "host": None, "core": None,
+            "tools": []}
     for line in open(path):
-        m = re.match(r"#\s*(modules|qemu|timeout|cmdline|rootfs|testmods|host|core):\s*(.*)",
+        m = re.match(r"#\s*(modules|qemu|timeout|cmdline|rootfs|testmods|host|core|tools):\s*(.*)",
                      line)
         if not m:
             continue
@@ -213,6 +216,12 @@ def scenario_meta(name):
         elif key == "qemu":
             # One device per line, so scenarios sharing a device share it.
             meta["qemu"].append(val)
+        elif key == "tools":
+            for t in val.split():
+                if t not in GUEST_TOOLS:
+                    raise SystemExit(f"{path}: unknown tool {t}: one of "
+                                     f"{', '.join(GUEST_TOOLS)}")
+            meta["tools"] += val.split()
         else:
             meta[key] += val.split()
     return path, meta
@@ -288,6 +297,22 @@ def depmod_index(kernel, name, overrides, workdir):
     return {f: os.path.join(moddir, f) for f in os.listdir(moddir)
             if f.startswith("modules.") and f not in (
                 "modules.order", "modules.builtin", "modules.builtin.modinfo")}
+
+
+# Programs a scenario asks for (its "tools:" line), each built static by its
+# script, which prints the binary's path last: only guests that use one
+# carry it.
+GUEST_TOOLS = {"fio": "scripts/build-fio.sh"}
+_guest_tools = {}
+
+
+def guest_tool(name):
+    """The path of a static build of a scenario's tool (built once)."""
+    if name not in _guest_tools:
+        out = subprocess.run([os.path.join(TOP, GUEST_TOOLS[name])],
+                             check=True, stdout=subprocess.PIPE, text=True)
+        _guest_tools[name] = out.stdout.strip().splitlines()[-1]
+    return _guest_tools[name]
 
 
 def build_guest_tools(workdir):
@@ -377,6 +402,8 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route):
         cmdline += meta["cmdline"]
         timeout += meta["timeout"]
         testmods += [m for m in meta["testmods"] if m not in testmods]
+        for t in meta["tools"]:
+            files[f"/bin/{t}"] = guest_tool(t)
         built_qemu = built_qemu or meta["host"] == "openlis-qemu"
     # The scenario's own timeout is for make check's 100 MiB copy; a bigger
     # one (OPENLIS_FCOPY_MIB) takes about 2 s more for every MiB more.
