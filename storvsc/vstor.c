@@ -26,11 +26,11 @@ MODULE_PARM_DESC(control_timeout_s,
 
 /*
  * Sub-channels offered after CREATE_SUB_CHANNELS are waited for this long.
- * A host that keeps the sub-channels of an earlier load offers none again
- * (QEMU's VMBus never rescinds them): the probe then goes on with the
- * channels it has rather than wait long for nothing.
+ * The host withdraws them when the primary closes and offers them anew on
+ * each request, so they normally come within milliseconds; a host that
+ * offers fewer than it granted leaves the probe with the channels it has.
  */
-#define STV_SC_WAIT_MS		1000
+#define STV_SC_WAIT_MS		10000
 
 static const u16 stv_versions[] = {
 	VSTOR_VERSION_WIN10, VSTOR_VERSION_WIN8_1, VSTOR_VERSION_WIN8,

@@ -804,6 +804,16 @@ static void hv_scsi_close_channel(VMBusChannel *chan)
     }
     hc->stalled = false;
     if (!vmbus_channel_idx(chan)) {
+        uint16_t i;
+
+        /*
+         * Hyper-V withdraws the sub-channels with the primary: the next
+         * driver asks for them anew and gets fresh offers.
+         */
+        for (i = 1; i < VMBUS_DEVICE(s)->num_channels; i++) {
+            vmbus_channel_rescind_offer(vmbus_device_channel(VMBUS_DEVICE(s),
+                                                             i));
+        }
         s->state = HV_SCSI_CLOSED;
         s->version = 0;
         s->subchannels = 0;
@@ -974,6 +984,19 @@ static char *hv_scsi_get_srbs(Object *obj, Error **errp)
     return g_string_free(str, false);
 }
 
+/* Channels the guest has open, the primary among them */
+static void hv_scsi_get_open(Object *obj, Visitor *v, const char *name,
+                             void *opaque, Error **errp)
+{
+    VMBusDevice *vdev = VMBUS_DEVICE(obj);
+    uint16_t i, n = 0;
+
+    for (i = 0; i < vdev->num_channels; i++) {
+        n += vmbus_channel_is_open(vmbus_device_channel(vdev, i));
+    }
+    visit_type_uint16(v, name, &n, errp);
+}
+
 static void hv_scsi_get_u16(Object *obj, Visitor *v, const char *name,
                             void *opaque, Error **errp)
 {
@@ -996,6 +1019,8 @@ static void hv_scsi_instance_init(Object *obj)
 
     object_property_add(obj, "subchannels", "uint16", hv_scsi_get_u16,
                         NULL, NULL, &s->subchannels);
+    object_property_add(obj, "open-channels", "uint16", hv_scsi_get_open,
+                        NULL, NULL, NULL);
     object_property_add(obj, "messages-bad", "uint64", hv_scsi_get_u64,
                         NULL, NULL, &s->bad);
     object_property_add(obj, "injected", "uint64", hv_scsi_get_u64,
