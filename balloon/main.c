@@ -411,10 +411,10 @@ static void hv_dm_remove(struct hv_device *hdev)
 	hv_dm_free(dm);
 }
 
-static BALLOON_HV_REMOVE_RET hv_dm_remove_cb(struct hv_device *hdev)
+static OL_HV_REMOVE_RET hv_dm_remove_cb(struct hv_device *hdev)
 {
 	hv_dm_remove(hdev);
-	return BALLOON_HV_REMOVE_DONE;
+	return OL_HV_REMOVE_DONE;
 }
 
 /*

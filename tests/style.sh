@@ -1,6 +1,7 @@
 #!/bin/bash
 # Kernel style: checkpatch --strict (from the kernel's own source) on every
-# kernel source file, and a sparse build (C=1) that must print nothing.
+# kernel source file, the compat rule (each probe read in include/compat and
+# no version test elsewhere), and a sparse build (C=1) that must print nothing.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,6 +47,23 @@ else
 	else
 		fail checkpatch "$n finding(s): $(head -n 3 "$out/checkpatch.findings" | tr '\n' ' ')"
 	fi
+fi
+
+# Kernel differences: one probe per feature, read only in include/compat,
+# so a driver file never carries a version test of its own.
+unused=
+for f in "$top"/include/compat/probes/*.c; do
+	m=OPENLIS_HAVE_$(basename "$f" .c | tr 'a-z-' 'A-Z_')
+	grep -qw "$m" "$top"/include/compat/*.h || unused="$unused $m"
+done
+stray=$(cd "$top" && echo "$files" | grep -v '^include/compat/' |
+	xargs grep -nE 'OPENLIS_HAVE_|LINUX_VERSION_CODE|KERNEL_VERSION\(' | head -n 3)
+if [ -n "$unused" ]; then
+	fail compat "probes that include/compat never reads:$unused"
+elif [ -n "$stray" ]; then
+	fail compat "a kernel-version test outside include/compat: $(echo "$stray" | tr '\n' ' ')"
+else
+	pass compat "$(ls "$top"/include/compat/probes/*.c | wc -l) probes, each read in include/compat, none outside it"
 fi
 
 for k in 6.1 6.12; do

@@ -55,14 +55,14 @@ free:
 	return ret;
 }
 
-static UTILS_HV_REMOVE_RET hb_remove(struct hv_device *dev)
+static OL_HV_REMOVE_RET hb_remove(struct hv_device *dev)
 {
 	struct hv_ic *ic = hv_get_drvdata(dev);
 
 	hv_ic_close(ic);
 	hv_ic_free(ic);
 	kfree(ic);
-	return UTILS_HV_REMOVE_DONE;
+	return OL_HV_REMOVE_DONE;
 }
 
 static int hb_suspend(struct hv_device *dev)

@@ -118,7 +118,7 @@ struct hv_icd {
 int hv_icd_probe(struct hv_device *dev, const char *name,
 		 const struct hvic_versions *vers, u32 buf_size,
 		 const struct hv_icd_ops *ops, unsigned int hold_secs);
-UTILS_HV_REMOVE_RET hv_icd_remove(struct hv_device *dev);
+OL_HV_REMOVE_RET hv_icd_remove(struct hv_device *dev);
 int hv_icd_suspend(struct hv_device *dev);
 int hv_icd_resume(struct hv_device *dev);
 int hv_icd_send(struct hv_icd *s, const void *msg, size_t len, bool owed);

@@ -119,7 +119,7 @@ free:
 	return ret;
 }
 
-static UTILS_HV_REMOVE_RET sd_remove(struct hv_device *dev)
+static OL_HV_REMOVE_RET sd_remove(struct hv_device *dev)
 {
 	struct hv_sd *sd = hv_get_drvdata(dev);
 
@@ -129,7 +129,7 @@ static UTILS_HV_REMOVE_RET sd_remove(struct hv_device *dev)
 	cancel_work_sync(&sd->poweroff_work);
 	hv_ic_free(&sd->ic);
 	kfree(sd);
-	return UTILS_HV_REMOVE_DONE;
+	return OL_HV_REMOVE_DONE;
 }
 
 static int sd_suspend(struct hv_device *dev)

@@ -201,7 +201,7 @@ static int ts_probe(struct hv_device *dev, const struct hv_vmbus_device_id *id)
 	return ret;
 }
 
-static UTILS_HV_REMOVE_RET ts_remove(struct hv_device *dev)
+static OL_HV_REMOVE_RET ts_remove(struct hv_device *dev)
 {
 	hv_ic_close(&ts.ic);
 	if (ts.ptp)
@@ -210,7 +210,7 @@ static UTILS_HV_REMOVE_RET ts_remove(struct hv_device *dev)
 	cancel_work_sync(&ts.set_work);
 	hv_ic_free(&ts.ic);
 	ts.ic.dev = NULL;
-	return UTILS_HV_REMOVE_DONE;
+	return OL_HV_REMOVE_DONE;
 }
 
 static int ts_suspend(struct hv_device *dev)

@@ -296,7 +296,7 @@ free:
 }
 EXPORT_SYMBOL_GPL(hv_icd_probe);
 
-UTILS_HV_REMOVE_RET hv_icd_remove(struct hv_device *dev)
+OL_HV_REMOVE_RET hv_icd_remove(struct hv_device *dev)
 {
 	struct hv_icd *s = hv_get_drvdata(dev);
 	struct hvic_xact *x = &s->x;
@@ -317,7 +317,7 @@ UTILS_HV_REMOVE_RET hv_icd_remove(struct hv_device *dev)
 	kfree(s->out);
 	hv_ic_free(&s->ic);
 	kfree(s);
-	return UTILS_HV_REMOVE_DONE;
+	return OL_HV_REMOVE_DONE;
 }
 EXPORT_SYMBOL_GPL(hv_icd_remove);
 

@@ -541,17 +541,18 @@ static umode_t olvb_chan_attr_visible(struct kobject *kobj,
 	return attr->mode;
 }
 
-#ifdef OPENLIS_HAVE_VMBUS_CHAN_RING_SYSFS
 /* "ring": the ring pages, mapped by uio_hv_generic's users. */
 static int olvb_ring_mmap(struct file *filp, struct kobject *kobj,
 			  OLVB_BIN_ATTR_CONST struct bin_attribute *attr,
 			  struct vm_area_struct *vma)
 {
 	struct vmbus_channel *ch = kobj_to_chan(kobj);
+	int (*mmap_ring)(struct vmbus_channel *ch, struct vm_area_struct *vma);
 
-	if (!ch->mmap_ring_buffer)
+	mmap_ring = olvb_ring_mmap_fn(ch);
+	if (!mmap_ring)
 		return -ENODEV;
-	return ch->mmap_ring_buffer(ch, vma);
+	return mmap_ring(ch, vma);
 }
 
 static struct bin_attribute olvb_chan_attr_ring = {
@@ -570,20 +571,17 @@ static umode_t olvb_chan_bin_visible(struct kobject *kobj,
 {
 	const struct vmbus_channel *ch = kobj_to_chan(kobj);
 
-	if (!ch->ring_sysfs_visible)
+	if (!olvb_ring_visible(ch))
 		return 0;
 	olvb_chan_attr_ring.size = (size_t)ch->ringbuffer_pagecount << PAGE_SHIFT;
 	return attr->attr.mode;
 }
-#endif
 
 static const struct attribute_group olvb_chan_group = {
 	.attrs = olvb_chan_attrs,
 	.is_visible = olvb_chan_attr_visible,
-#ifdef OPENLIS_HAVE_VMBUS_CHAN_RING_SYSFS
 	.bin_attrs = olvb_chan_bin_attrs,
 	.is_bin_visible = olvb_chan_bin_visible,
-#endif
 };
 
 static const struct attribute_group *olvb_chan_groups[] = {
@@ -603,31 +601,31 @@ const struct kobj_type olvb_chan_ktype = {
 	.release = olvb_chan_release,
 };
 
-#ifdef OPENLIS_HAVE_VMBUS_CHAN_RING_SYSFS
 int hv_create_ring_sysfs(struct vmbus_channel *channel,
 			 int (*hv_mmap_ring_buffer)(struct vmbus_channel *channel,
 						    struct vm_area_struct *vma))
 {
-	channel->mmap_ring_buffer = hv_mmap_ring_buffer;
-	channel->ring_sysfs_visible = true;
+	olvb_ring_set_mmap(channel, hv_mmap_ring_buffer);
+	olvb_ring_set_visible(channel, true);
 	if (!channel->kobj.state_in_sysfs)
 		return -ENODEV;
 	return sysfs_update_group(&channel->kobj, &olvb_chan_group);
 }
-EXPORT_SYMBOL_GPL(hv_create_ring_sysfs);
+
+OLVB_EXPORT_RING_SYSFS(hv_create_ring_sysfs);
 
 int hv_remove_ring_sysfs(struct vmbus_channel *channel)
 {
 	int ret = 0;
 
-	channel->ring_sysfs_visible = false;
+	olvb_ring_set_visible(channel, false);
 	if (channel->kobj.state_in_sysfs)
 		ret = sysfs_update_group(&channel->kobj, &olvb_chan_group);
-	channel->mmap_ring_buffer = NULL;
+	olvb_ring_set_mmap(channel, NULL);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(hv_remove_ring_sysfs);
-#endif
+
+OLVB_EXPORT_RING_SYSFS(hv_remove_ring_sysfs);
 
 static DEFINE_MUTEX(olvb_kset_lock);
 

@@ -4,18 +4,6 @@
 #define OPENLIS_UTILS_COMPAT_H
 
 /*
- * struct hv_driver's remove() returns void since 6.3. A remove callback is
- * declared with UTILS_HV_REMOVE_RET and ends "return UTILS_HV_REMOVE_DONE;".
- */
-#ifdef OPENLIS_HAVE_HV_DRIVER_REMOVE_VOID
-#define UTILS_HV_REMOVE_RET	void
-#define UTILS_HV_REMOVE_DONE
-#else
-#define UTILS_HV_REMOVE_RET	int
-#define UTILS_HV_REMOVE_DONE	0
-#endif
-
-/*
  * The "hyperv" PTP clock needs CONFIG_PTP_1588_CLOCK reachable from a
  * module; without it time sync still steps the clock, with no PTP device.
  */

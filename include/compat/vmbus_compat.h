@@ -47,4 +47,25 @@
 #define olvb_set_synic(reg, v)	hv_set_register(reg, v)
 #endif
 
+/*
+ * The per-channel "ring" file that uio_hv_generic maps: struct
+ * vmbus_channel carries its hooks from 6.12 on. Before that the file never
+ * shows, and hv_{create,remove}_ring_sysfs() are not exported, as in-tree.
+ */
+#ifdef OPENLIS_HAVE_VMBUS_CHAN_RING_SYSFS
+#define olvb_ring_visible(ch)		((ch)->ring_sysfs_visible)
+#define olvb_ring_mmap_fn(ch)		((ch)->mmap_ring_buffer)
+#define olvb_ring_set_visible(ch, on)	((ch)->ring_sysfs_visible = (on))
+#define olvb_ring_set_mmap(ch, fn)	((ch)->mmap_ring_buffer = (fn))
+#define OLVB_EXPORT_RING_SYSFS(sym)	EXPORT_SYMBOL_GPL(sym)
+#else
+#define olvb_ring_visible(ch)		((void)(ch), false)
+#define olvb_ring_mmap_fn(ch)		((void)(ch), \
+	(int (*)(struct vmbus_channel *, struct vm_area_struct *))NULL)
+#define olvb_ring_set_visible(ch, on)	((void)(ch), (void)(on))
+#define olvb_ring_set_mmap(ch, fn)	((void)(ch), (void)(fn))
+/* Not exported: the kernel's core has no such symbol to match. */
+#define OLVB_EXPORT_RING_SYSFS(sym)	static_assert(!__same_type(sym, void))
+#endif
+
 #endif
