@@ -139,10 +139,10 @@ int hv_dm_send(struct hv_dm *dm, const void *msg, u32 len);
 #define HV_DM_BIG_ORDER		(21 - PAGE_SHIFT)
 #define HV_DM_BLOCK_PAGES	BIT(HV_DM_BIG_ORDER)
 
-/* balloon_up.c */
+/* inflate.c */
 void hv_dm_balloon_up(struct hv_dm *dm, u32 num_pages);
 
-/* inflate.c */
+/* pages.c */
 void hv_dm_hold(struct hv_dm *dm, struct page *pg, unsigned int order);
 void hv_dm_balloon_down(struct hv_dm *dm, const struct dm_host_msg *m);
 void hv_dm_return_all(struct hv_dm *dm);

@@ -1,250 +1,340 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Ballooning: taking pages from the guest for the host (up) and giving back
- * the ones the host names (down).
+ * Balloon up: take the pages the host asks for and tell it which they are.
+ *
+ * Most of an inflate's time is the page allocator's, not ours: with
+ * init_on_alloc (on in Debian's kernels, among others) every page is
+ * cleared as it is allocated, and a page the host had taken away before
+ * must be backed again by the host on that first write. A large request is
+ * therefore filled by several threads at once, which the scheduler spreads
+ * over the CPUs, each with its own response buffer; the request's budget is
+ * shared, so that together they take no more than asked and never go below
+ * the floor.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/gfp.h>
-#include <linux/memory_hotplug.h>
-#include <linux/mm.h>
-#include <linux/page-flags.h>
+#include <linux/module.h>
 #include <linux/sched.h>
 #include "hv_balloon.h"
 
-/*
- * The floor belongs to the guest's size with the balloon empty. Taken from
- * what ballooning leaves, it would shrink with every request, and a host
- * that keeps asking would wear the guest down far below it.
- */
-unsigned long hv_dm_floor(struct hv_dm *dm)
-{
-	return dm_balloon_floor(totalram_pages() + READ_ONCE(dm->nr_ballooned),
-				PAGE_SHIFT);
-}
-
-static bool hv_dm_is_block(struct page *pg)
-{
-	return PageOffline(pg) && page_private(pg) == HV_DM_BLOCK_MARK;
-}
+/* A full ring clears in milliseconds; five seconds means the host is gone. */
+#define HV_DM_SEND_TRIES	250
 
 /*
- * Whether @pfn is a page we ballooned out. The host may name any frame, so
- * look only at pages the kernel has online, and trust no single mark: our
- * pages are PageOffline() and carry one of our private marks, and a page
- * inside a block has the block's first page marked as such.
+ * Send what a thread holds every 32 MiB: the host releases one response's
+ * memory while we allocate for the next, instead of all of it at the end.
  */
-static struct page *hv_dm_our_page(unsigned long pfn)
-{
-	struct page *pg = pfn_to_online_page(pfn), *head;
+#define HV_DM_RESP_FLUSH_PAGES	(SZ_32M >> PAGE_SHIFT)
 
-	if (!pg || !PageOffline(pg) || !hv_dm_marked(pg))
-		return NULL;
-	if (page_private(pg) != HV_DM_TAIL_MARK)
-		return pg;
-	head = pg - (pfn & (HV_DM_BLOCK_PAGES - 1));
-	return hv_dm_is_block(head) ? pg : NULL;
-}
-
-bool hv_dm_is_ballooned(unsigned long pfn)
-{
-	return hv_dm_our_page(pfn);
-}
+/* How often a long request looks at the floor again: every 8 MiB. */
+#define HV_DM_RECHECK_PAGES	(SZ_8M >> PAGE_SHIFT)
 
 /*
- * Take the 2^@order pages at @pg, just allocated, out of the guest's hands.
- * A block stays whole: one list entry, marked at its first page.
+ * Requests smaller than 64 MiB (the host's trims as pressure changes) stay
+ * on one thread: the helpers are for the large inflates, where clearing
+ * the pages is nearly all of the time.
  */
-void hv_dm_hold(struct hv_dm *dm, struct page *pg, unsigned int order)
+#define HV_DM_PARALLEL_MIN	(SZ_64M >> PAGE_SHIFT)
+
+static unsigned int hv_dm_inflate_threads;
+module_param_named(inflate_threads, hv_dm_inflate_threads, uint, 0644);
+MODULE_PARM_DESC(inflate_threads,
+		 "Threads that fill a large balloon request (0: one per online CPU, at most "
+		 __stringify(HV_DM_MAX_FILLERS) "; 1: the request's own only)");
+
+/* One balloon request, as the threads filling it share it. */
+struct hv_dm_inflate {
+	struct hv_dm *dm;
+	spinlock_t lock;	/* all below */
+	unsigned long want;	/* pages to take in all; lowered on a stop */
+	unsigned long claimed;	/* handed out to threads */
+	unsigned long done;	/* taken, held and put in a response */
+	unsigned long sent;	/* in responses the host has */
+	unsigned long since_check;
+	const char *why;	/* why fewer than asked, if so */
+	bool failed;		/* a response was lost */
+};
+
+/* Send @r, waiting out a full ring; on failure give its pages back. */
+static bool hv_dm_send_balloon_resp(struct hv_dm *dm,
+				    struct dm_balloon_response *r, bool more)
 {
-	unsigned long flags, nr = 1UL << order, i;
+	unsigned int tries = 0;
+	u32 i;
+	int ret;
 
-	for (i = 0; i < nr; i++) {
-		__SetPageOffline(pg + i);
-		set_page_private(pg + i, HV_DM_TAIL_MARK);
-	}
-	set_page_private(pg, order ? HV_DM_BLOCK_MARK : HV_DM_PAGE_MARK);
-	adjust_managed_page_count(pg, -(long)nr);
+	do {
+		dm_balloon_resp_finish(r, more, hv_dm_next_trans(dm));
+		ret = hv_dm_send(dm, r, r->hdr.size);
+		if (ret != -EAGAIN)
+			break;
+		msleep(20);
+		hv_dm_post_status(dm, false);
+	} while (++tries < HV_DM_SEND_TRIES);
 
-	spin_lock_irqsave(&dm->balloon_lock, flags);
-	list_add_tail(&pg->lru, &dm->ballooned);
-	dm->nr_ballooned += nr;
-	spin_unlock_irqrestore(&dm->balloon_lock, flags);
+	if (!ret)
+		return true;
+
+	pr_err_ratelimited("balloon response not sent (%d); returning its pages\n",
+			   ret);
+	for (i = 0; i < dm_balloon_resp_ranges(r); i++)
+		hv_dm_release_range(dm, dm_range_start(r->ranges[i]),
+				    dm_range_count(r->ranges[i]));
+	return false;
 }
 
-/*
- * Give one held page back to the guest. Called with balloon_lock held; the
- * caller adds the page to the managed count (in batches: it is an atomic
- * update of shared counters).
- */
-static void hv_dm_release_locked(struct hv_dm *dm, struct page *pg)
+static u64 hv_dm_resp_pages(const struct dm_balloon_response *r)
 {
-	list_del(&pg->lru);
-	dm->nr_ballooned--;
-	set_page_private(pg, 0);
-	__ClearPageOffline(pg);
-	__free_page(pg);
-}
-
-/* The same for a whole block at @head, in one piece. */
-static void hv_dm_release_block_locked(struct hv_dm *dm, struct page *head)
-{
-	unsigned long i;
-
-	list_del(&head->lru);
-	dm->nr_ballooned -= HV_DM_BLOCK_PAGES;
-	for (i = 0; i < HV_DM_BLOCK_PAGES; i++) {
-		set_page_private(head + i, 0);
-		__ClearPageOffline(head + i);
-	}
-	__free_pages(head, HV_DM_BIG_ORDER);
-}
-
-/*
- * The host names only part of a block: from now on its pages are held one
- * by one, each on the list, each freed on its own.
- */
-static void hv_dm_split_block_locked(struct hv_dm *dm, struct page *head)
-{
-	unsigned long i;
-
-	split_page(head, HV_DM_BIG_ORDER);
-	set_page_private(head, HV_DM_PAGE_MARK);
-	for (i = 1; i < HV_DM_BLOCK_PAGES; i++) {
-		set_page_private(head + i, HV_DM_PAGE_MARK);
-		list_add(&head[i].lru, &head->lru);
-	}
-}
-
-/*
- * Give back the pages of [@start, @start + @count) that we hold; returns
- * how many of them were not ours. The work goes in 2 MiB-aligned batches:
- * whether a frame's page is online holds for the whole of such a batch
- * (it is within one memory subsection), a block of ours is one batch, and
- * the lock is dropped between batches, since a host may name ranges of
- * millions of pages.
- */
-u64 hv_dm_release_range(struct hv_dm *dm, u64 start, u64 count)
-{
-	u64 pfn = start, end = start + count, strangers = 0;
-	unsigned long flags;
-
-	BUILD_BUG_ON(HV_DM_BLOCK_PAGES > PAGES_PER_SUBSECTION);
-	while (pfn < end) {
-		u64 base = round_down(pfn, HV_DM_BLOCK_PAGES);
-		u64 batch_end = min(end, base + HV_DM_BLOCK_PAGES);
-		struct page *first = pfn_to_online_page(pfn), *head;
-		long freed = 0;
-
-		if (!first) {
-			strangers += batch_end - pfn;
-			pfn = batch_end;
-			continue;
-		}
-		head = first - (pfn - base);
-		spin_lock_irqsave(&dm->balloon_lock, flags);
-		/* Nothing left to give back: the rest cannot be ours. */
-		if (!dm->nr_ballooned) {
-			spin_unlock_irqrestore(&dm->balloon_lock, flags);
-			return strangers + end - pfn;
-		}
-		if (hv_dm_is_block(head)) {
-			if (pfn == base && batch_end == base + HV_DM_BLOCK_PAGES) {
-				hv_dm_release_block_locked(dm, head);
-				spin_unlock_irqrestore(&dm->balloon_lock, flags);
-				adjust_managed_page_count(head, HV_DM_BLOCK_PAGES);
-				pfn = batch_end;
-				cond_resched();
-				continue;
-			}
-			hv_dm_split_block_locked(dm, head);
-		}
-		for (; pfn < batch_end; pfn++) {
-			struct page *pg = head + (pfn - base);
-
-			if (!PageOffline(pg) ||
-			    page_private(pg) != HV_DM_PAGE_MARK) {
-				strangers++;
-				continue;
-			}
-			/* One count update per batch and zone. */
-			if (freed && page_zone(first) != page_zone(pg)) {
-				adjust_managed_page_count(first, freed);
-				freed = 0;
-			}
-			if (!freed)
-				first = pg;
-			hv_dm_release_locked(dm, pg);
-			freed++;
-		}
-		if (freed)
-			adjust_managed_page_count(first, freed);
-		spin_unlock_irqrestore(&dm->balloon_lock, flags);
-		cond_resched();
-	}
-	return strangers;
-}
-
-/*
- * Give back what the host names. A range that is not wholly ours is still
- * answered, because the host waits for the last response, but only our
- * pages in it are freed.
- */
-void hv_dm_balloon_down(struct hv_dm *dm, const struct dm_host_msg *m)
-{
-	struct dm_unballoon_response resp;
+	u64 n = 0;
 	u32 i;
 
-	atomic64_inc(&dm->stats.deflate_ops);
-	for (i = 0; i < m->unballoon.count; i++) {
-		u64 r = dm_unballoon_range(m, i);
-		u64 start = dm_range_start(r);
-		u64 count = dm_range_count(r);
-		u64 strangers = hv_dm_release_range(dm, start, count);
-
-		if (strangers) {
-			atomic64_inc(&dm->stats.deflate_bad_ranges);
-			pr_warn_ratelimited("unballoon range %#llx+%llu: %llu pages are not ballooned\n",
-					    start, count, strangers);
-		}
-	}
-	complete(&dm->status_kick);
-
-	if (m->unballoon.more)
-		return;
-	memset(&resp, 0, sizeof(resp));
-	dm_init_header(&resp.hdr, DM_UNBALLOON_RESPONSE, sizeof(resp),
-		       hv_dm_next_trans(dm));
-	if (hv_dm_send(dm, &resp, sizeof(resp)))
-		pr_err_ratelimited("unballoon response not sent\n");
+	for (i = 0; i < dm_balloon_resp_ranges(r); i++)
+		n += dm_range_count(r->ranges[i]);
+	return n;
 }
 
-/* On unload every ballooned page goes back to the guest. */
-void hv_dm_return_all(struct hv_dm *dm)
+/*
+ * How many more of @left pages the balloon may take now. Both the guest's
+ * load and the memory the balloon already holds move while a request runs;
+ * pages claimed by a thread but not yet allocated are still free, so they
+ * do not count as available.
+ */
+static unsigned long hv_dm_allowance(struct hv_dm *dm, unsigned long pending,
+				     unsigned long left)
 {
-	unsigned long flags, n = 0, nr;
+	unsigned long avail = si_mem_available();
 
-	spin_lock_irqsave(&dm->balloon_lock, flags);
-	while (!list_empty(&dm->ballooned)) {
-		struct page *pg = list_first_entry(&dm->ballooned, struct page,
-						   lru);
+	avail = avail > pending ? avail - pending : 0;
+	return dm_balloon_allowance(avail, hv_dm_floor(dm), left);
+}
 
-		if (hv_dm_is_block(pg)) {
-			nr = HV_DM_BLOCK_PAGES;
-			hv_dm_release_block_locked(dm, pg);
-		} else {
-			nr = 1;
-			hv_dm_release_locked(dm, pg);
-		}
-		adjust_managed_page_count(pg, nr);
-		n += nr;
-		if (!(n & 511) || nr > 1) {
-			spin_unlock_irqrestore(&dm->balloon_lock, flags);
-			cond_resched();
-			spin_lock_irqsave(&dm->balloon_lock, flags);
+/* No more claims: what is claimed now is what the request gets. */
+static void hv_dm_stop_locked(struct hv_dm_inflate *req, const char *why)
+{
+	req->want = req->claimed;
+	if (!req->why)
+		req->why = why;
+}
+
+/* Up to @max more pages for one thread to take; 0: the request is full. */
+static unsigned long hv_dm_claim(struct hv_dm_inflate *req, unsigned long max)
+{
+	unsigned long n;
+
+	spin_lock(&req->lock);
+	if (req->since_check >= HV_DM_RECHECK_PAGES &&
+	    req->claimed < req->want) {
+		unsigned long left = req->want - req->claimed;
+		unsigned long more = hv_dm_allowance(req->dm,
+						     req->claimed - req->done,
+						     left);
+
+		req->since_check = 0;
+		if (more < left) {
+			req->want = req->claimed + more;
+			req->why = "the floor is reached";
 		}
 	}
-	spin_unlock_irqrestore(&dm->balloon_lock, flags);
-	if (n)
-		pr_info("returned %lu ballooned pages to the guest\n", n);
+	n = min(max, req->want - req->claimed);
+	req->claimed += n;
+	req->since_check += n;
+	spin_unlock(&req->lock);
+	return n;
+}
+
+/* Pages a thread claimed and will not take: stop there. */
+static void hv_dm_unclaim(struct hv_dm_inflate *req, unsigned long n,
+			  const char *why)
+{
+	spin_lock(&req->lock);
+	req->claimed -= n;
+	hv_dm_stop_locked(req, why);
+	spin_unlock(&req->lock);
+}
+
+/*
+ * One thread's share of a request: claim up to a block at a time, allocate
+ * it, hold it, and send responses marked "more" as they fill. What is left
+ * in @r at the end is the caller's to send. Returns false when a response
+ * was lost; the request then stops.
+ */
+static bool hv_dm_fill(struct hv_dm_inflate *req, struct dm_balloon_response *r)
+{
+	struct hv_dm *dm = req->dm;
+	unsigned int order = HV_DM_BIG_ORDER;
+	unsigned long claim, in_resp = 0, sent = 0, done = 0;
+	bool ok = true;
+
+	dm_balloon_resp_init(r);
+	while ((claim = hv_dm_claim(req, HV_DM_BLOCK_PAGES))) {
+		while (claim) {
+			unsigned int o = claim < (1UL << order) ? 0 : order;
+			unsigned long nr;
+			struct page *pg;
+
+			if (in_resp >= HV_DM_RESP_FLUSH_PAGES ||
+			    dm_balloon_resp_ranges(r) >=
+			    DM_BALLOON_RESP_MAX_RANGES) {
+				ok = hv_dm_send_balloon_resp(dm, r, true);
+				if (!ok) {
+					hv_dm_unclaim(req, claim, NULL);
+					goto out;
+				}
+				sent += in_resp;
+				dm_balloon_resp_init(r);
+				in_resp = 0;
+			}
+			pg = alloc_pages(GFP_HIGHUSER | __GFP_NORETRY |
+					 __GFP_NOMEMALLOC | __GFP_NOWARN, o);
+			if (!pg && o) {
+				/* Fragmented: fall back to single pages for good. */
+				order = 0;
+				continue;
+			}
+			if (!pg) {
+				hv_dm_unclaim(req, claim, "allocation failed");
+				goto out;
+			}
+			nr = 1UL << o;
+			hv_dm_hold(dm, pg, o);
+			/* A range at or past the 40-bit frame limit fails here. */
+			if (!dm_balloon_resp_add(r, page_to_pfn(pg), nr)) {
+				hv_dm_release_range(dm, page_to_pfn(pg), nr);
+				hv_dm_unclaim(req, claim,
+					      "a page beyond the protocol's frame limit");
+				goto out;
+			}
+			claim -= nr;
+			done += nr;
+			in_resp += nr;
+			cond_resched();
+		}
+	}
+out:
+	/* What we tell the host is what the ranges hold, nothing else. */
+	WARN_ON_ONCE(sent + hv_dm_resp_pages(r) != done);
+	spin_lock(&req->lock);
+	req->done += done;
+	req->sent += sent;
+	if (!ok) {
+		req->failed = true;
+		req->done -= in_resp;
+	}
+	spin_unlock(&req->lock);
+	if (!ok)
+		dm_balloon_resp_init(r);
+	return ok;
+}
+
+/* A helper thread's share, sent whole before the request's last answer. */
+struct hv_dm_filler {
+	struct work_struct work;
+	struct hv_dm_inflate *req;
+	struct dm_balloon_response *r;
+};
+
+/*
+ * Send what @r still holds and count it: sent, or given back and the
+ * request stopped.
+ */
+static bool hv_dm_send_rest(struct hv_dm_inflate *req,
+			    struct dm_balloon_response *r, bool more)
+{
+	u64 left = hv_dm_resp_pages(r);
+	bool ok = hv_dm_send_balloon_resp(req->dm, r, more);
+
+	spin_lock(&req->lock);
+	if (ok) {
+		req->sent += left;
+	} else {
+		req->failed = true;
+		req->done -= left;
+		hv_dm_stop_locked(req, NULL);
+	}
+	spin_unlock(&req->lock);
+	return ok;
+}
+
+static void hv_dm_filler_run(struct work_struct *work)
+{
+	struct hv_dm_filler *f = container_of(work, struct hv_dm_filler, work);
+
+	if (hv_dm_fill(f->req, f->r) && hv_dm_resp_pages(f->r))
+		hv_dm_send_rest(f->req, f->r, true);
+}
+
+/* How many threads, this one included, fill a request of @pages. */
+static unsigned int hv_dm_nr_fillers(unsigned long pages)
+{
+	unsigned int n = READ_ONCE(hv_dm_inflate_threads);
+
+	if (pages < HV_DM_PARALLEL_MIN)
+		return 1;
+	if (!n)
+		n = HV_DM_MAX_FILLERS;
+	return clamp(n, 1U, min_t(unsigned int, num_online_cpus(),
+				  HV_DM_MAX_FILLERS));
+}
+
+/*
+ * Balloon up by @num_pages, never leaving the guest less available memory
+ * than the floor. The answer goes out in as many responses as the ranges
+ * need, all but the last marked "more"; the host counts what the ranges
+ * hold, so a partial success is a shorter list, and every page in it is one
+ * we hold.
+ */
+void hv_dm_balloon_up(struct hv_dm *dm, u32 num_pages)
+{
+	struct dm_balloon_response *r = (void *)dm->send_buf;
+	struct hv_dm_filler fillers[HV_DM_MAX_FILLERS - 1];
+	struct hv_dm_inflate req = { .dm = dm };
+	unsigned int i, helpers;
+	bool ok;
+
+	atomic64_inc(&dm->stats.inflate_ops);
+	spin_lock_init(&req.lock);
+	req.want = hv_dm_allowance(dm, 0, num_pages);
+	if (req.want < num_pages)
+		req.why = si_mem_available() < num_pages ?
+			  "not enough memory" : "the floor is reached";
+
+	helpers = hv_dm_nr_fillers(req.want) - 1;
+	if (helpers)
+		atomic64_inc(&dm->stats.inflate_parallel);
+	for (i = 0; i < helpers; i++) {
+		fillers[i].req = &req;
+		fillers[i].r = (void *)dm->fill_buf[i];
+		INIT_WORK_ONSTACK(&fillers[i].work, hv_dm_filler_run);
+		queue_work(dm->fill_wq, &fillers[i].work);
+	}
+	ok = hv_dm_fill(&req, r);
+	for (i = 0; i < helpers; i++) {
+		flush_work(&fillers[i].work);
+		destroy_work_on_stack(&fillers[i].work);
+	}
+
+	/*
+	 * The last answer goes out after every helper's, and only then. The
+	 * host waits for it even after a lost response, so it goes out then
+	 * too, with what this thread still holds (nothing, if the lost one was
+	 * its own).
+	 */
+	hv_dm_send_rest(&req, r, false);
+	if (!ok || req.failed)
+		goto failed;
+	WARN_ON_ONCE(req.sent != req.done);
+	if (req.done < num_pages) {
+		atomic64_inc(&dm->stats.inflate_partial);
+		pr_info_ratelimited("ballooned %lu of %u requested pages: %s\n",
+				    req.done, num_pages,
+				    req.why ?: "unknown");
+	}
+	return;
+failed:
+	atomic64_inc(&dm->stats.inflate_failed);
+	pr_err_ratelimited("balloon request for %u pages failed; the host holds %lu of them\n",
+			   num_pages, req.sent);
 }
