@@ -10,20 +10,6 @@
 #endif
 #include <openlis/dm_proto.h>
 
-static_assert(sizeof(struct dm_header) == 8, "wire layout");
-static_assert(sizeof(struct dm_version_request) == 16, "wire layout");
-static_assert(sizeof(struct dm_version_response) == 16, "wire layout");
-static_assert(sizeof(struct dm_capabilities) == 32, "wire layout");
-static_assert(sizeof(struct dm_capabilities_response) == 16, "wire layout");
-static_assert(sizeof(struct dm_status) == 48, "wire layout");
-static_assert(sizeof(struct dm_balloon) == 16, "wire layout");
-static_assert(sizeof(struct dm_balloon_response) == 16, "wire layout");
-static_assert(sizeof(struct dm_unballoon_request) == 16, "wire layout");
-static_assert(sizeof(struct dm_unballoon_response) == 8, "wire layout");
-static_assert(sizeof(struct dm_hot_add) == 16, "wire layout");
-static_assert(sizeof(struct dm_hot_add_response) == 16, "wire layout");
-static_assert(sizeof(struct dm_info) == 16, "wire layout");
-
 /* The least size of each message a host may send us; 0: not a host message. */
 static const u16 dm_host_min_size[] = {
 	[DM_VERSION_RESPONSE]		= sizeof(struct dm_version_response),

@@ -15,23 +15,6 @@
 #endif
 #include <openlis/ic_proto.h>
 
-static_assert(sizeof(struct hvic_pipe_hdr) == 8, "wire layout");
-static_assert(sizeof(struct hvic_hdr) == 20, "wire layout");
-static_assert(HVIC_BODY_OFFSET == 28, "wire layout");
-static_assert(sizeof(struct hvic_negotiate) == 8, "wire layout");
-static_assert(HVIC_NEGOTIATE_RESP_SIZE == 16, "wire layout");
-static_assert(sizeof(struct hvic_heartbeat) == 40, "wire layout");
-static_assert(sizeof(struct hvic_shutdown) == 2060, "wire layout");
-static_assert(sizeof(struct hvic_timesync) == 25, "wire layout");
-static_assert(sizeof(struct hvic_timesync_ref) == 22, "wire layout");
-/* The daemons' ABI: these sizes are what every shipped daemon reads. */
-static_assert(sizeof(struct hv_kvp_msg) == 7432, "daemon ABI");
-static_assert(sizeof(struct hv_kvp_ip_msg) == 7428, "daemon ABI");
-static_assert(sizeof(struct hv_vss_msg) == 12, "daemon ABI");
-static_assert(sizeof(struct hv_fcopy_hdr) == 36, "daemon ABI");
-static_assert(sizeof(struct hv_start_fcopy) == 1088, "daemon ABI");
-static_assert(sizeof(struct hv_do_fcopy) == 6196, "daemon ABI");
-
 /* Nanoseconds fit an s64 up to here. */
 #define HVIC_NS_MAX	(~0ULL >> 1)
 

@@ -8,6 +8,18 @@
  * shifts instead of C bitfields, so that what goes on the wire does not
  * depend on how a compiler packs bits. The protocol is little-endian and only
  * spoken by little-endian guests (x86, arm64), so the fields are host order.
+ *
+ * One struct per message, each with the direction it travels, the first
+ * protocol version that has it, and what answers it. A host message must
+ * be at least its struct's size (dm_host_min_size[] in balloon/dm_proto.c
+ * is the one table that enforces it) and at most DM_MAX_MSG_SIZE; its
+ * header's size, not the packet's length, bounds what is read.
+ *
+ * Matching: the guest has one request of its own in flight at a time
+ * (version, then capabilities), and the host's answer is known by its
+ * type alone: the trans_id a host echoes is not relied on. The host's
+ * requests are served one at a time in arrival order, and each answer
+ * carries a fresh trans_id of the guest's; the host matches it by type.
  */
 #ifndef OPENLIS_DM_PROTO_H
 #define OPENLIS_DM_PROTO_H
@@ -48,11 +60,13 @@ enum dm_msg_type {
 #define DM_MAX_MSG_SIZE			4096U
 #define DM_PAGE_SHIFT			12
 
+/* both ways, 0.3: starts every message. */
 struct dm_header {
 	u16 type;
 	u16 size;	/* of the whole message, this header included */
-	u32 trans_id;
+	u32 trans_id;	/* made by whoever sends the message */
 } __packed;
+static_assert(sizeof(struct dm_header) == 8);
 
 /*
  * A page range: the first 4 KiB frame in bits 0-39 (the architectural limit
@@ -78,36 +92,55 @@ static inline u64 dm_range_make(u64 start, u64 count)
 	return (start & DM_RANGE_MAX_START) | (count << DM_RANGE_START_BITS);
 }
 
+/*
+ * guest -> host, 0.3: a version to speak, newest first; answered by
+ * VERSION_RESPONSE.
+ */
 struct dm_version_request {
 	struct dm_header hdr;
 	u32 version;
 	u32 flags;
 } __packed;
+static_assert(sizeof(struct dm_version_request) == 16);
 #define DM_VERSION_LAST_ATTEMPT		0x1U
 
+/* host -> guest, 0.3: answers VERSION_REQUEST; at least 16 bytes. */
 struct dm_version_response {
 	struct dm_header hdr;
 	u64 flags;
 } __packed;
+static_assert(sizeof(struct dm_version_response) == 16);
 #define DM_VERSION_ACCEPTED		0x1ULL
 
+/*
+ * guest -> host, 0.3: what the guest can do, once a version is agreed;
+ * answered by CAPABILITIES_RESPONSE.
+ */
 struct dm_capabilities {
 	struct dm_header hdr;
 	u64 caps;
 	u64 min_page_cnt;
 	u64 max_page_number;
 } __packed;
+static_assert(sizeof(struct dm_capabilities) == 32);
 #define DM_CAP_BALLOON			0x1ULL
 #define DM_CAP_HOT_ADD			0x2ULL
 #define DM_CAP_HA_ALIGN_SHIFT		2	/* log2 of the MiB of a chunk */
 #define DM_CAP_HA_ALIGN_MAX		15
 
+/*
+ * host -> guest, 0.3: answers CAPABILITIES_REPORT; at least 16 bytes.
+ * Only bit 0 is read; the bits above it (hot-remove, pressure reports
+ * suppressed) ask for nothing this driver does.
+ */
 struct dm_capabilities_response {
 	struct dm_header hdr;
 	u64 flags;
 } __packed;
+static_assert(sizeof(struct dm_capabilities_response) == 16);
 #define DM_CAPS_ACCEPTED		0x1ULL
 
+/* guest -> host, 0.3: memory pressure, about once a second; unanswered. */
 struct dm_status {
 	struct dm_header hdr;
 	u64 num_avail;
@@ -117,58 +150,88 @@ struct dm_status {
 	u32 page_file_writes;
 	u32 io_diff;
 } __packed;
+static_assert(sizeof(struct dm_status) == 48);
 
+/*
+ * host -> guest, 0.3: take @num_pages from the guest; at least 16 bytes.
+ * Answered by BALLOON_RESPONSEs, the last with DM_BALLOON_MORE_PAGES clear.
+ */
 struct dm_balloon {
 	struct dm_header hdr;
 	u32 num_pages;
 	u32 reserved;
 } __packed;
+static_assert(sizeof(struct dm_balloon) == 16);
 
+/* guest -> host, 0.3: the ranges given up for a BALLOON_REQUEST. */
 struct dm_balloon_response {
 	struct dm_header hdr;
 	u32 reserved;
 	u32 flags;	/* bit 0: more pages follow; bits 1-31: range count */
 	u64 ranges[];
 } __packed;
+static_assert(sizeof(struct dm_balloon_response) == 16);
 #define DM_BALLOON_MORE_PAGES		0x1U
 #define DM_BALLOON_RANGE_SHIFT		1
 
+/*
+ * host -> guest, 0.3: ranges given back, sent as a burst; at least 16
+ * bytes, the ranges within the header's size. One UNBALLOON_RESPONSE
+ * answers the burst, after the request with DM_UNBALLOON_MORE_PAGES clear.
+ */
 struct dm_unballoon_request {
 	struct dm_header hdr;
 	u32 flags;	/* bit 0: more requests follow */
 	u32 range_count;
 	u64 ranges[];
 } __packed;
+static_assert(sizeof(struct dm_unballoon_request) == 16);
 #define DM_UNBALLOON_MORE_PAGES		0x1U
 
+/* guest -> host, 0.3: answers the last UNBALLOON_REQUEST of a burst. */
 struct dm_unballoon_response {
 	struct dm_header hdr;
 } __packed;
+static_assert(sizeof(struct dm_unballoon_response) == 8);
 
-/* Optionally followed by a second range: the region to hot-add. */
+/*
+ * host -> guest, 0.3: memory to add; at least 16 bytes, optionally
+ * followed by a second range, the region the first lies in (24 bytes).
+ * Answered by one HOT_ADD_RESPONSE.
+ */
 struct dm_hot_add {
 	struct dm_header hdr;
 	u64 range;
 } __packed;
+static_assert(sizeof(struct dm_hot_add) == 16);
 
+/* guest -> host, 0.3: pages added for a HOT_ADD_REQUEST; result 1: done. */
 struct dm_hot_add_response {
 	struct dm_header hdr;
 	u32 page_count;
 	u32 result;
 } __packed;
+static_assert(sizeof(struct dm_hot_add_response) == 16);
 
+/* One record of an INFO_MESSAGE: its type, then data_size bytes. */
 struct dm_info_header {
 	u32 type;
 	u32 data_size;
 } __packed;
+static_assert(sizeof(struct dm_info_header) == 8);
 #define DM_INFO_MAX_PAGE_CNT		0
 
+/*
+ * host -> guest, 1.0: information records, info_size bytes of them; at
+ * least 16 bytes. Unanswered.
+ */
 struct dm_info {
 	struct dm_header hdr;
 	u32 reserved;
 	u32 info_size;
 	u8 info[];
 } __packed;
+static_assert(sizeof(struct dm_info) == 16);
 
 /* How many ranges one balloon response can carry. */
 #define DM_BALLOON_RESP_MAX_RANGES \

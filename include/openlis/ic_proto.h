@@ -9,6 +9,19 @@
  * <linux/hyperv.h>, which the daemons are built against. utils/ic_proto.c is
  * plain data and arithmetic, so it builds in the kernel and in the unit
  * tests alike. Fields are little-endian, as on every Hyper-V guest.
+ *
+ * One struct per message, each with the direction it travels and the first
+ * service version that has it. Every packet is framed the same way: a pipe
+ * header, an IC header, then the service's message; hvic_check() refuses a
+ * packet shorter than the two headers, and each service's parser refuses a
+ * body shorter than the least size stated beside its struct. hdr->size is
+ * not trusted: the packet's length bounds every read.
+ *
+ * Matching: every message comes from the host (HVIC_FLAG_REQUEST) and is
+ * answered in place: the guest rewrites the same buffer, sets
+ * HVIC_FLAG_RESPONSE and a status, and sends it back with the VMBus request
+ * id of the host's packet, which is how the host matches it. The guest
+ * reads no new packet while one waits for its daemon (utils/ic_xact.c).
  */
 #ifndef OPENLIS_IC_PROTO_H
 #define OPENLIS_IC_PROTO_H
@@ -47,16 +60,20 @@
 #define HVIC_E_FAIL			0x80004005u
 #define HVIC_S_CONT			0x80070103u
 
+/* both ways, framework 1.0: first in every packet; not read. */
 struct hvic_pipe_hdr {
 	u32 flags;
 	u32 msgsize;
 } __packed;
+static_assert(sizeof(struct hvic_pipe_hdr) == 8);
 
 struct hvic_ver {
 	u16 major;
 	u16 minor;
 } __packed;
+static_assert(sizeof(struct hvic_ver) == 4);
 
+/* both ways, framework 1.0: after the pipe header; the answer reuses it. */
 struct hvic_hdr {
 	struct hvic_ver frame_ver;
 	u16 type;
@@ -67,27 +84,41 @@ struct hvic_hdr {
 	u8 flags;
 	u8 reserved[2];
 } __packed;
+static_assert(sizeof(struct hvic_hdr) == 20);
 
-/* Where a service's message starts in a packet. */
+/* Where a service's message starts in a packet: the least packet. */
 #define HVIC_BODY_OFFSET	(sizeof(struct hvic_pipe_hdr) + sizeof(struct hvic_hdr))
+static_assert(HVIC_BODY_OFFSET == 28);
 
+/*
+ * host -> guest, framework 1.0, every service: the versions the host
+ * offers, its counts bounded by the packet; at least
+ * HVIC_NEGOTIATE_RESP_SIZE, as the answer is written over it and holds
+ * the one framework and one service version chosen.
+ */
 struct hvic_negotiate {
 	u16 frame_count;
 	u16 msg_count;
 	u32 reserved;
 	struct hvic_ver ver[];	/* frame_count framework, then msg_count */
 } __packed;
+static_assert(sizeof(struct hvic_negotiate) == 8);
 
-/* Our negotiate response carries one framework and one service version. */
 #define HVIC_NEGOTIATE_RESP_SIZE	(sizeof(struct hvic_negotiate) + \
 					 2 * sizeof(struct hvic_ver))
+static_assert(HVIC_NEGOTIATE_RESP_SIZE == 16);
 /* More versions than any host offers is a malformed offer. */
 #define HVIC_MAX_OFFERED_VERSIONS	100
 
+/*
+ * host -> guest, heartbeat 1.0: answered with seq_num + 1. At least the
+ * 8 bytes of seq_num: hosts may leave out the reserved words.
+ */
 struct hvic_heartbeat {
 	u64 seq_num;
 	u32 reserved[8];
 } __packed;
+static_assert(sizeof(struct hvic_heartbeat) == 40);
 
 /* Shutdown flags: the action, and bit 0 asking for it to be forced. */
 #define HVIC_SD_FORCE			0x1
@@ -95,12 +126,18 @@ struct hvic_heartbeat {
 #define HVIC_SD_REBOOT			0x2
 #define HVIC_SD_HIBERNATE		0x4
 
+/*
+ * host -> guest, shutdown 1.0: power off, reboot or hibernate, as flags
+ * say; answered with a status before the guest acts. At least the 12 bytes
+ * before display_message, which is never read.
+ */
 struct hvic_shutdown {
 	u32 reason_code;
 	u32 timeout_seconds;
 	u32 flags;
 	u8 display_message[2048];
 } __packed;
+static_assert(sizeof(struct hvic_shutdown) == 2060);
 
 /* Time sync flags. */
 #define HVIC_TS_PROBE			0x0
@@ -110,15 +147,22 @@ struct hvic_shutdown {
 /* 100 ns units from 1601-01-01 (the host's epoch) to 1970-01-01. */
 #define HVIC_EPOCH_DELTA		116444736000000000ULL
 
-/* TimeSync up to 3.0 */
+/*
+ * host -> guest, time sync 1.0 to 3.0: the host's time; answered with a
+ * status. At least its whole 25 bytes.
+ */
 struct hvic_timesync {
 	u64 parent_time;
 	u64 child_time;
 	u64 round_trip_time;
 	u8 flags;
 } __packed;
+static_assert(sizeof(struct hvic_timesync) == 25);
 
-/* TimeSync 4.0: the reference counter at the time the host sampled. */
+/*
+ * host -> guest, time sync 4.0: the host's time and the reference counter
+ * when it sampled; answered with a status. At least its whole 22 bytes.
+ */
 struct hvic_timesync_ref {
 	u64 parent_time;
 	u64 vm_reference_time;
@@ -127,6 +171,28 @@ struct hvic_timesync_ref {
 	u8 stratum;
 	u8 reserved[3];
 } __packed;
+static_assert(sizeof(struct hvic_timesync_ref) == 22);
+
+/*
+ * The KVP, VSS and file-copy bodies are the UAPI structs the daemons read,
+ * the host's strings in UTF-16, so these sizes are both the wire's and the
+ * daemons' ABI, which every shipped daemon is built against:
+ *  - KVP, host -> guest, 1.0: struct hv_kvp_msg; the least
+ *    body per operation is hvic_kvp_min_len[] in utils/ic_proto.c.
+ *    Answered in place once the daemon replies.
+ *  - VSS, host -> guest, 5.0: struct hv_vss_msg, whole; answered in place
+ *    once the daemon replies (freeze, thaw, hot backup) or at once (the
+ *    operations the guest has nothing to do for).
+ *  - file copy, host -> guest, 1.1: struct hv_fcopy_hdr, then the whole
+ *    struct its operation names (hv_start_fcopy, hv_do_fcopy); answered
+ *    in place once the daemon replies.
+ */
+static_assert(sizeof(struct hv_kvp_msg) == 7432);
+static_assert(sizeof(struct hv_kvp_ip_msg) == 7428);
+static_assert(sizeof(struct hv_vss_msg) == 12);
+static_assert(sizeof(struct hv_fcopy_hdr) == 36);
+static_assert(sizeof(struct hv_start_fcopy) == 1088);
+static_assert(sizeof(struct hv_do_fcopy) == 6196);
 
 /* Verdicts on a packet. */
 enum hvic_verdict {

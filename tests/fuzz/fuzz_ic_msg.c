@@ -19,9 +19,6 @@
 #include <stdlib.h>
 #include "../unit/test_balloon_shim.h"
 
-#ifndef static_assert
-#define static_assert(e, ...) _Static_assert(e, #e)
-#endif
 #define EXPORT_SYMBOL_GPL(sym) extern int hvic_exported_##sym
 #include "../../utils/ic_proto.c"
 

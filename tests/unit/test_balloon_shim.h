@@ -25,6 +25,9 @@ typedef __u64 u64;
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
+/* The kernel's static_assert, whose message is optional. */
+#undef static_assert
+#define static_assert(e, ...) _Static_assert(e, #e)
 
 #include "klist.h"
 

@@ -11,9 +11,6 @@
 #include "test_balloon_shim.h"
 #include "unit.h"
 
-#ifndef static_assert
-#define static_assert(e, ...) _Static_assert(e, #e)
-#endif
 /* ic_proto.c exports its functions: here, that becomes a declaration. */
 #define EXPORT_SYMBOL_GPL(sym) extern int hvic_exported_##sym
 #include "../../utils/ic_proto.c"

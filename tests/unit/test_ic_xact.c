@@ -12,9 +12,6 @@
 #include "test_balloon_shim.h"
 #include "unit.h"
 
-#ifndef static_assert
-#define static_assert(e, ...) _Static_assert(e, #e)
-#endif
 #define EXPORT_SYMBOL_GPL(sym) extern int hvic_exported_##sym
 #include "../../utils/ic_proto.c"
 #include "../../utils/ic_xact.c"
