@@ -508,8 +508,7 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route):
 # either stack reset in the middle of inflates whose pages it discarded,
 # and the outer VM was damaged after (tests/host/README.md). Only those:
 # the others discard nothing, and the outer kernel's deaths in a guest
-# QEMU ("corrupted stack end"), seen before the lock (build/hunt/d1), came
-# six times in 2026-11-30's runs with every guest locked.
+# QEMU ("corrupted stack end") came more often with every guest locked.
 # on-fault: locked as the guest touches it, not all at boot.
 NESTED_GUEST_ARGS = ["-overcommit", "mem-lock=on-fault"]
 

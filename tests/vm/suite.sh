@@ -48,7 +48,7 @@ if [ "${OPENLIS_VM_SUITE:-full}" = extended ]; then
 	# the device bound, and an older protocol through max_version.
 	group reload --kernel 6.12,6.1 --stack openlis \
 		--scenario vmbus-reload,vmbus-maxver
-	# sysfs parity on 6.1 (seen through on 2026-11-30, build/hunt/h13).
+	# sysfs parity on 6.1.
 	group sysfs-6.1 --kernel 6.1 --stack intree,openlis \
 		--scenario vmbus-sysfs,balloon-bind
 	# A Debian guest booted by systemd, with the daemons started by udev
@@ -60,23 +60,21 @@ if [ "${OPENLIS_VM_SUITE:-full}" = extended ]; then
 	# time sync, malformed messages from the host with the daemons
 	# running, a hibernation request reaching upstream's documented udev
 	# rule (S4 on), and a power-off through systemd last. Not in make check:
-	# these guests were lost to the emulation in about a third of their
-	# attempts on 2026-11-30 (tests/host/README.md), in-tree ones as much
-	# as openlis's.
+	# on the nested route these guests were lost in about a third of their
+	# attempts (tests/host/README.md), in-tree ones as much as openlis's.
 	group systemd --rootfs debian --kernel 6.12,6.1 --stack intree,openlis \
 		--scenario systemd-boot,daemons-units,daemons-kvp,daemons-vss,daemons-fcopy,daemons-malformed,ic-heartbeat,ic-timesync,ic-hibernate,ic-shutdown
 	# The real daemons compatible both ways: Debian's on openlis's
 	# modules, openlis's on the kernel's.
 	group systemd-cross --rootfs debian --kernel 6.12,6.1 --stack openlis-modules,openlis-daemons \
 		--scenario systemd-boot,daemons-units,daemons-kvp,daemons-vss,daemons-fcopy,daemons-malformed
-	# IP injection through ifupdown, in guests of its own: on 2026-11-30
-	# (build/hunt/h20) four of five guests that ran it among the systemd
-	# group's scenarios were lost to the emulation while it ran, the
-	# in-tree stack's as well as openlis's.
+	# IP injection through ifupdown, in guests of its own: on the nested
+	# route, four of five guests that ran it among the systemd group's
+	# scenarios were lost while it ran, on either stack.
 	group ipinject --rootfs debian --kernel 6.12,6.1 --stack intree,openlis,openlis-daemons \
 		--scenario daemons-ipinject
-	# The long balloon scenarios on both kernels and both whole stacks
-	# (2026-11-30: all pass, build/hunt/h1 and h3); balloon-unload last:
+	# The long balloon scenarios on both kernels and both whole stacks;
+	# balloon-unload last:
 	# QEMU forgets the balloon then.
 	group balloon-long --kernel 6.12,6.1 --stack intree,openlis \
 		--scenario balloon-floor,balloon-cycles,balloon-unload
