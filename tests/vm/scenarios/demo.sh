@@ -1,35 +1,135 @@
-# What "make demo" shows: the emulated Hyper-V host as the guest sees it.
-# modules: hv_vmbus hv_balloon
-# timeout: 60
+# What "make demo" shows: a Debian guest on openlis's modules and daemons,
+# seen from the Hyper-V host as an administrator sees it. The host reads
+# the guest's name, OS and address through KVP, pushes a key and reads it
+# back, copies a file in (Copy-VMFile) and compares its checksum, freezes
+# and thaws the guest for a backup, and moves the balloon. Each step is a
+# check, so a demo that shows something wrong fails.
+# rootfs: debian
+# modules: hv_vmbus
+# host: openlis-qemu
+# qemu: -device hv-kvp,id=hvkvp,timeout=40 -device hv-vss,id=hvvss,timeout=30
+# qemu: -device hv-fcopy,id=hvfc,timeout=30
+# qemu: -netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0,mac=00:15:5d:0a:00:01
+# timeout: 280
 
-say "--- openlis demo: kernel $(uname -r), modules: $MODULES"
-ver=$(dmesg | sed -n 's/.*[Vv][Mm][Bb]us version[: ]*\([0-9]*\.[0-9]*\).*/\1/p' | tail -n1)
-if [ -n "$ver" ]; then
-	pass demo.vmbus "negotiated VMBus protocol $ver with the host"
+mac=00:15:5d:0a:00:01
+addr=192.0.2.10
+
+timeout 200 systemctl is-system-running --wait >/dev/null 2>&1
+udevadm settle --timeout=60 2>/dev/null
+v=$(cat /sys/module/hv_vmbus/version 2>/dev/null)
+case " ${OPENLIS_UPDATES:-} " in
+*" hv_vmbus "*) want=openlis ;;
+*) want=kernel ;;
+esac
+if [ "$want" = openlis ] && [ -n "$v" ]; then
+	pass demo.guest "$(hostname -f), kernel $(uname -r), openlis's hv_vmbus $v"
+elif [ "$want" = kernel ] && [ -z "$v" ]; then
+	pass demo.guest "$(hostname -f), kernel $(uname -r), the kernel's own hv_vmbus"
 else
-	fail demo.vmbus "no VMBus version negotiated"
+	fail demo.guest "hv_vmbus version '$v' on a guest meant to run the $want's"
+fi
+ver=$(dmesg | sed -n 's/.*[Vv][Mm][Bb]us version[: ]*\([0-9]*\.[0-9]*\).*/\1/p' | tail -n1)
+devs= unbound=0
+for dev in /sys/bus/vmbus/devices/*; do
+	if drv=$(readlink "$dev/driver"); then
+		devs="$devs ${drv##*/}"
+	else
+		unbound=$((unbound + 1))
+	fi
+done
+if [ "$unbound" -eq 0 ] && [ -n "$devs" ]; then
+	pass demo.devices "VMBus $ver; the host's devices are driven by$devs"
+else
+	fail demo.devices "VMBus $ver; $unbound device(s) without a driver; bound:$devs"
+fi
+act=
+for svc in kvp vss fcopy; do
+	act="$act hv-$svc-daemon $(systemctl is-active hv-$svc-daemon.service),"
+done
+case $act in
+*inactive* | *failed* | *activating*) fail demo.daemons "${act%,}" ;;
+*) pass demo.daemons "${act%,}" ;;
+esac
+
+if nic=$(nic_by_mac $mac); then
+	ip link set "$nic" up && ip addr add $addr/24 dev "$nic"
+else
+	fail demo.nic "no interface with MAC $mac"
 fi
 
-name_of() {
-	case "$1" in
-	"{525074dc-8985-46e2-8057-a307dc18a502}") echo "Dynamic Memory" ;;
-	"{f8615163-df3e-46c5-913f-f2d2f965ed0e}") echo "Network" ;;
-	"{ba6163d9-04a1-4d29-b605-72e2ffb1dc7f}") echo "SCSI" ;;
-	"{57164f39-9115-4e78-ab55-382f3bd5422d}") echo "Heartbeat" ;;
-	"{0e0b6031-5213-4934-818b-38d90ced39db}") echo "Shutdown" ;;
-	"{9527e630-d0ae-497b-adce-e80ab0175caf}") echo "Time Sync" ;;
-	"{a9a0f4e7-5a45-4d96-b827-8a841e8c03e6}") echo "KVP" ;;
-	"{35fa2e29-ea23-4236-96ae-3a6ebacba440}") echo "VSS" ;;
-	"{34d14be3-dee4-41c8-9ae7-6b174977c192}") echo "File Copy" ;;
-	*) echo "unknown" ;;
-	esac
-}
-n=0
-for d in /sys/bus/vmbus/devices/*; do
-	[ -e "$d/class_id" ] || continue
-	n=$((n + 1))
-	c=$(cat "$d/class_id")
-	drv=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)
-	pass "demo.device.$n" "$(name_of "$c") $c relid $(cat "$d/id") -> ${drv:-no driver}"
-done
-[ "$n" -gt 0 ] || fail demo.devices "the host offered no device"
+# KVP: what the host's Get-VM ... | Select NetworkAdapters, and the KVP
+# exchange WMI class, read from the guest.
+pairs() { qom pairs | sed 's/^"//; s/"$//; s/\\n/\n/g'; }
+pair() { pairs | sed -n "s/^$1=//p" | head -n1; }
+has_ipv4() { ask "enum-all 2" 30 >/dev/null; pair NetworkAddressIPv4 | grep -q "$addr"; }
+if ic_device kvp "{a9a0f4e7-5a45-4d96-b827-8a841e8c03e6}" hv_kvp hvkvp &&
+	ic_negotiated kvp; then
+	if wait_for 60 has_ipv4; then
+		pass demo.kvp.read "the host reads $(pair FullyQualifiedDomainName), $(pair OSName) $(pair OSVersion), IPv4 $(pair NetworkAddressIPv4)"
+	else
+		fail demo.kvp.read "the host read FQDN '$(pair FullyQualifiedDomainName)' IPv4 '$(pair NetworkAddressIPv4)'"
+	fi
+	expect demo.kvp.fqdn "$(pair FullyQualifiedDomainName)" "$(hostname -f)"
+	expect demo.kvp.push "$(ask "set 0 DemoKey pushed by the host" 30)" '"ok"'
+	kvp_get demo.kvp.readback "get 0 DemoKey" "pushed by the host"
+fi
+
+# Copy-VMFile -SourcePath <host file> -DestinationPath /var/tmp/demo
+# -CreateFullPath -FileSource Host
+if ic_device fcopy "{34d14be3-dee4-41c8-9ae7-6b174977c192}" hv_fcopy hvfc &&
+	ic_negotiated fcopy; then
+	set -- $(host mkfile 8)
+	dest=/var/tmp/openlis-demo/copied.bin
+	rm -rf /var/tmp/openlis-demo
+	expect demo.fcopy.sent "$(qset copy "\"$1 /var/tmp/openlis-demo/ copied.bin create-path\"")" '{}'
+	expect demo.fcopy "$(result_within 120)" '"ok"'
+	got=$(sha256sum <"$dest" 2>/dev/null | cut -d' ' -f1)
+	expect demo.fcopy.sha256 "$got" "$2"
+fi
+
+# A backup: the host freezes every file system and thaws it again.
+if ic_device vss "{35fa2e29-ea23-4236-96ae-3a6ebacba440}" hv_vss hvvss &&
+	ic_negotiated vss; then
+	probe=/var/tmp/openlis-demo.probe
+	rm -f $probe
+	expect demo.vss.freeze "$(ask freeze 40)" '"ok"'
+	( : >$probe ) &
+	# An observation window, not a synchronisation: nothing may land.
+	sleep 1
+	if [ -e $probe ]; then
+		fail demo.vss.frozen "a new file on / was created during the freeze"
+	else
+		pass demo.vss.frozen "a new file on / waits while the backup is taken"
+	fi
+	expect demo.vss.thaw "$(ask thaw 40)" '"ok"'
+	if wait_for 20 test -e $probe; then
+		pass demo.vss.thawed "the waiting write landed after the thaw"
+	else
+		fail demo.vss.thawed "the write is still blocked after the thaw"
+	fi
+fi
+
+# The balloon: the host takes 256 MiB and gives it back. QEMU acts on a
+# target only some 50 s after the guest's first status report.
+total0=$(meminfo_kb MemTotal)
+actual0=$(host query-balloon)
+target=$((actual0 - 256 * 1024 * 1024))
+expect demo.balloon.set "$(host balloon "$target")" ok
+shrunk() { [ "$(meminfo_kb MemTotal)" -le $((total0 - 240 * 1024)) ]; }
+if wait_for 150 shrunk; then
+	pass demo.balloon.inflate "MemTotal $((total0 / 1024)) -> $(($(meminfo_kb MemTotal) / 1024)) MiB"
+else
+	fail demo.balloon.inflate "MemTotal stayed at $(($(meminfo_kb MemTotal) / 1024)) MiB"
+fi
+case $(host wait-balloon "$target" 60) in
+ok*) pass demo.balloon.host "the host sees the guest at its target" ;;
+*) fail demo.balloon.host "the host never saw its target reached" ;;
+esac
+expect demo.balloon.reset "$(host balloon "$actual0")" ok
+grown() { [ "$(meminfo_kb MemTotal)" -ge $((total0 - 16 * 1024)) ]; }
+if wait_for 60 grown; then
+	pass demo.balloon.deflate "MemTotal back to $(($(meminfo_kb MemTotal) / 1024)) MiB"
+else
+	fail demo.balloon.deflate "MemTotal still $(($(meminfo_kb MemTotal) / 1024)) MiB"
+fi
