@@ -288,6 +288,7 @@ static int __init olvb_init(void)
 	ret = bus_register(&olvb_bus);
 	if (ret)
 		goto err_alloc;
+	olvb_drops_init();
 	olvb.root = root_device_register("vmbus");
 	if (IS_ERR(olvb.root)) {
 		ret = PTR_ERR(olvb.root);
@@ -322,6 +323,7 @@ err_synic:
 err_root:
 	root_device_unregister(olvb.root);
 err_bus:
+	olvb_drops_exit();
 	bus_unregister(&olvb_bus);
 err_alloc:
 	olvb_cleanup();
@@ -339,9 +341,10 @@ static void __exit olvb_exit(void)
 	root_device_unregister(olvb.root);
 	bus_unregister(&olvb_bus);
 	olvb_cleanup();
-	if (atomic_read(&olvb.dropped))
+	olvb_drops_exit();
+	if (olvb_drops_total())
 		pr_info("%d bad messages or packets were dropped\n",
-			atomic_read(&olvb.dropped));
+			olvb_drops_total());
 }
 
 subsys_initcall(olvb_init);

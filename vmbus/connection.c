@@ -234,8 +234,10 @@ static void olvb_req_complete(u32 type, const void *msg, u32 len)
 		break;
 	}
 	spin_unlock_irqrestore(&olvb.req_lock, flags);
-	if (!found)
+	if (!found) {
+		olvb_count_drop(OLVB_DROP_UNSOLICITED);
 		pr_warn_ratelimited("unsolicited message %u dropped\n", type);
+	}
 }
 
 /*
@@ -315,7 +317,9 @@ void olvb_on_message(const void *buf, u32 len)
 	int type = olvb_msg_check(buf, len);
 
 	if (type < 0) {
-		atomic_inc(&olvb.dropped);
+		olvb_count_drop(type == -EMSGSIZE ? OLVB_DROP_MSG_SIZE :
+				type == -EPROTO ? OLVB_DROP_MSG_TYPE :
+				OLVB_DROP_MSG_RANGE);
 		pr_warn_ratelimited("bad message (type %u, %u bytes): %d\n",
 				    len >= 4 ? *(const u32 *)buf : 0, len, type);
 		return;
@@ -333,7 +337,7 @@ void olvb_on_message(const void *buf, u32 len)
 		/* These sleep, and must be handled in the order they came. */
 		if (atomic_inc_return(&olvb.msgs_queued) > OLVB_MAX_QUEUED_MSGS) {
 			atomic_dec(&olvb.msgs_queued);
-			atomic_inc(&olvb.dropped);
+			olvb_count_drop(OLVB_DROP_FLOOD);
 			pr_warn_ratelimited("message %d dropped: %d waiting already\n",
 					    type, OLVB_MAX_QUEUED_MSGS);
 			return;
@@ -341,7 +345,7 @@ void olvb_on_message(const void *buf, u32 len)
 		w = kmalloc(sizeof(*w), GFP_ATOMIC);
 		if (!w) {
 			atomic_dec(&olvb.msgs_queued);
-			atomic_inc(&olvb.dropped);
+			olvb_count_drop(OLVB_DROP_NOMEM);
 			pr_err_ratelimited("no memory for message %d\n", type);
 			return;
 		}

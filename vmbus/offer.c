@@ -280,7 +280,7 @@ static void olvb_on_offer(const struct olvb_msg_offer *o)
 
 	mutex_lock(&olvb.chan_mutex);
 	if (rcu_access_pointer(olvb.chans[relid])) {
-		atomic_inc(&olvb.dropped);
+		olvb_count_drop(OLVB_DROP_OFFER_DUP);
 		pr_warn_ratelimited("second offer for relid %u dropped\n",
 				    relid);
 		goto out;
@@ -289,7 +289,7 @@ static void olvb_on_offer(const struct olvb_msg_offer *o)
 		/* A rescinded primary is taking its sub-channels apart. */
 		p = olvb_find_primary(o);
 		if (!p || p->rescind) {
-			atomic_inc(&olvb.dropped);
+			olvb_count_drop(OLVB_DROP_NO_PRIMARY);
 			pr_warn_ratelimited("sub-channel %u: no live primary\n",
 					    relid);
 			goto out;
@@ -300,7 +300,7 @@ static void olvb_on_offer(const struct olvb_msg_offer *o)
 	ch = olvb_alloc_channel(o);
 	if (!ch) {
 		/* Nothing knows the channel yet: the offer is just lost. */
-		atomic_inc(&olvb.dropped);
+		olvb_count_drop(OLVB_DROP_NOMEM);
 		pr_warn_ratelimited("offer for relid %u dropped: no memory\n",
 				    relid);
 		goto out;
@@ -480,7 +480,7 @@ static void olvb_on_rescind(u32 relid)
 				       lockdep_is_held(&olvb.chan_mutex));
 	if (!ch || ch->rescind) {
 		mutex_unlock(&olvb.chan_mutex);
-		atomic_inc(&olvb.dropped);
+		olvb_count_drop(OLVB_DROP_RESCIND_UNKNOWN);
 		pr_warn_ratelimited("rescind of unknown relid %u\n", relid);
 		return;
 	}

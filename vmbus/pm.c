@@ -245,7 +245,7 @@ bool olvb_pm_reoffer(const struct olvb_msg_offer *o)
 		case OLVB_REOFFER_OTHER:
 			continue;
 		case OLVB_REOFFER_DUP:
-			atomic_inc(&olvb.dropped);
+			olvb_count_drop(OLVB_DROP_REOFFER);
 			pr_warn_ratelimited("%pUl offered at relid %u, but it has relid %u: dropped\n",
 					    o->if_instance, o->child_relid,
 					    known->child_relid);

@@ -68,7 +68,7 @@ void olvb_ring_cleanup(struct hv_ring_buffer_info *rbi)
 
 static void olvb_ring_complain(struct vmbus_channel *ch, int err, u32 len)
 {
-	atomic_inc(&olvb.dropped);
+	olvb_count_drop(OLVB_DROP_PACKET);
 	pr_warn_ratelimited("relid %u: %s packet (%u bytes) dropped: %d\n",
 			    ch->offermsg.child_relid,
 			    err == -EMSGSIZE ? "oversized" : "corrupt", len, err);
@@ -230,7 +230,7 @@ out:
 	spin_unlock_irqrestore(&ch->outbound.ring_lock, flags);
 	if (ret == -EIO) {
 		/* A broken ring: the packet is refused, never written. */
-		atomic_inc(&olvb.dropped);
+		olvb_count_drop(OLVB_DROP_RING);
 		pr_warn_ratelimited("relid %u: outbound ring indexes corrupt\n",
 				    ch->offermsg.child_relid);
 	}

@@ -54,7 +54,7 @@ static void olvb_msg_tasklet(unsigned long data)
 	}
 	len = READ_ONCE(msg->header.payload_size);
 	if (type != 1 || len > OLVB_MSG_MAX) {
-		atomic_inc(&olvb.dropped);
+		olvb_count_drop(OLVB_DROP_SYNIC);
 		pr_warn_ratelimited("bad SynIC message type %u size %u\n",
 				    type, len);
 		vmbus_signal_eom(msg, type);

@@ -58,7 +58,6 @@ struct olvb_conn {
 	struct completion pm_all_back;
 	atomic_t next_gpadl;
 	atomic_t msgs_queued;		/* offer, rescind work not yet done */
-	atomic_t dropped;
 	struct olvb_cpu __percpu *cpu;
 	struct device *root;
 };
@@ -82,6 +81,30 @@ struct olvb_req {
 	bool rescinded;
 	u8 resp[OLVB_MSG_MAX];
 };
+
+/* Kinds of host input the core refuses (drops.c). */
+enum olvb_drop {
+	OLVB_DROP_SYNIC,		/* SynIC slot: type or size */
+	OLVB_DROP_MSG_SIZE,		/* channel message: length */
+	OLVB_DROP_MSG_TYPE,		/* channel message: type */
+	OLVB_DROP_MSG_RANGE,		/* relid or monitor id out of range */
+	OLVB_DROP_FLOOD,		/* too many offers, rescinds waiting */
+	OLVB_DROP_NOMEM,
+	OLVB_DROP_OFFER_DUP,		/* a second offer for a relid */
+	OLVB_DROP_NO_PRIMARY,		/* sub-channel of no live primary */
+	OLVB_DROP_RESCIND_UNKNOWN,
+	OLVB_DROP_UNSOLICITED,		/* a response nobody waits for */
+	OLVB_DROP_REOFFER,		/* resume: a known channel, new relid */
+	OLVB_DROP_PACKET,		/* inbound ring: a bad packet */
+	OLVB_DROP_RING,			/* outbound ring: corrupt indexes */
+	OLVB_DROP_COUNT
+};
+
+/* drops.c */
+void olvb_count_drop(enum olvb_drop why);
+int olvb_drops_total(void);
+void olvb_drops_init(void);
+void olvb_drops_exit(void);
 
 /* connection.c */
 int olvb_post(const void *msg, u32 len);

@@ -18,6 +18,12 @@ struct hv_device {
 
 static struct hv_device devs[8];
 static unsigned int ndevs, freed, relid_released[OLVB_MAX_RELID];
+static unsigned int drops[OLVB_DROP_COUNT];
+
+void olvb_count_drop(enum olvb_drop why)
+{
+	drops[why]++;
+}
 
 static void chan_release(struct kobject *kobj)
 {
@@ -91,6 +97,7 @@ static void reset(void)
 	memset(&olvb, 0, sizeof(olvb));
 	memset(chans, 0, sizeof(chans));
 	memset(relid_released, 0, sizeof(relid_released));
+	memset(drops, 0, sizeof(drops));
 	olvb.chans = chans;
 	INIT_LIST_HEAD(&olvb.primaries);
 	mutex_init(&olvb.chan_mutex);
@@ -219,7 +226,7 @@ static void test_subchannel_offer_for_rescinded_primary(void)
 	rescind(1);
 	offer(2, 1);
 	CHECK(!chans[2]);
-	CHECK_EQ(atomic_read(&olvb.dropped), 1);
+	CHECK_EQ(drops[OLVB_DROP_NO_PRIMARY], 1);
 	run_work();
 	CHECK(list_empty(&olvb.primaries));
 	CHECK_EQ(freed, 1);
@@ -235,7 +242,7 @@ static void test_subchannel_offer_after_primary_gone(void)
 	run_work();
 	offer(2, 1);
 	CHECK(!chans[2]);
-	CHECK_EQ(atomic_read(&olvb.dropped), 1);
+	CHECK_EQ(drops[OLVB_DROP_NO_PRIMARY], 1);
 	CHECK_EQ(freed, 1);
 }
 
@@ -248,7 +255,7 @@ static void test_rescind_unknown_and_twice(void)
 	rescind(7);
 	rescind(1);
 	rescind(1);
-	CHECK_EQ(atomic_read(&olvb.dropped), 2);
+	CHECK_EQ(drops[OLVB_DROP_RESCIND_UNKNOWN], 2);
 	run_work();
 	CHECK_EQ(freed, 1);
 	CHECK_EQ(relid_released[1], 1);
@@ -262,7 +269,7 @@ static void test_rescind_unknown_and_twice(void)
  */
 static void offer_failing(u32 relid, u16 sub_index, unsigned int n)
 {
-	unsigned int dropped = atomic_read(&olvb.dropped);
+	unsigned int dropped = drops[OLVB_DROP_NOMEM];
 
 	kfake_fail_alloc = n;
 	offer(relid, sub_index);
@@ -271,7 +278,7 @@ static void offer_failing(u32 relid, u16 sub_index, unsigned int n)
 	if (chans[relid])
 		CHECK(chans[relid]->probe_done);
 	else
-		CHECK_EQ(atomic_read(&olvb.dropped), dropped + 1);
+		CHECK_EQ(drops[OLVB_DROP_NOMEM], dropped + 1);
 }
 
 static void test_offer_out_of_memory(void)
