@@ -7,6 +7,8 @@
 #   make quick-check          unit tests, build matrix and style: no VMs
 #   make demo                 boot an emulated Hyper-V guest with openlis
 #   make style                checkpatch --strict and a sparse build
+#   make debug-kernel         Debian's 6.12 with KASAN, lockdep, kmemleak...
+#                             built once into the cache (tests/vm: 6.12-debug)
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -17,7 +19,7 @@ KMAKE = $(TOP)/scripts/kmake.sh $(KDIR) -C $(KDIR) M=$(TOP) OPENLIS_COMPAT=$(COM
 	OPENLIS_DIRS="$(OPENLIS_DIRS)"
 
 .PHONY: all modules compat daemons clean clean-modules dkms-install dkms-remove check quick-check unit style \
-	matrix dkms-test vm-check demo install modules_install
+	matrix dkms-test vm-check demo install modules_install debug-kernel
 
 all: modules daemons
 
@@ -80,6 +82,9 @@ dkms-test:
 
 vm-check:
 	tests/vm/suite.sh
+
+debug-kernel:
+	scripts/build-debug-kernel.sh
 
 quick-check:
 	tests/check.sh quick
