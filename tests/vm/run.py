@@ -102,8 +102,13 @@ def kvm_has_synic2():
 
 
 def fetch_kernel(name):
-    out = subprocess.run([os.path.join(TOP, "scripts/fetch-kernel.sh"), name],
-                         check=True, stdout=subprocess.PIPE, text=True)
+    # <name>-debug: the debug build of a matrix kernel, which
+    # scripts/build-debug-kernel.sh (make debug-kernel) leaves in the cache.
+    if name.endswith("-debug"):
+        cmd = [os.path.join(TOP, "scripts/build-debug-kernel.sh"), "--cached"]
+    else:
+        cmd = [os.path.join(TOP, "scripts/fetch-kernel.sh"), name]
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)
     d = out.stdout.strip().splitlines()[-1]
     return {
         "name": name,
@@ -126,8 +131,16 @@ def builtin_modules(kernel):
         config = open(os.path.join(kernel["kdir"], ".config")).read().split()
     except OSError:
         return []
-    return [m for m, opts in BUILTIN_OPTIONS.items()
+    mods = [m for m, opts in BUILTIN_OPTIONS.items()
             if any(o in config for o in opts)]
+    # A kernel of our own config builds in what Debian's has as modules.
+    try:
+        with open(os.path.join(kernel["modules"], "modules.builtin")) as f:
+            mods += [os.path.basename(ln.strip())[:-3] for ln in f
+                     if ln.strip().endswith(".ko")]
+    except OSError:
+        pass
+    return mods
 
 
 def build_openlis(kernel, workdir):
@@ -482,7 +495,7 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route):
             "-kernel", kernel["vmlinuz"],
             "-initrd", initrd, "-append", append,
             "-global", "ICH9-LPC.disable_s4=1",
-            "-device", "vmbus-bridge",
+            "-device", "vmbus-bridge,id=vmbus",
             "-object", f"memory-backend-ram,id=hvmem,size={HOTADD_MEM}",
             "-device", "hv-balloon,id=hvb,status-report=on,memdev=hvmem"] + [a for q in qemu_extra for a in q.split()]
     if rootfs:

@@ -14,6 +14,8 @@ say() {
 pass() { say "@@CHECK PASS $*"; }
 fail() { say "@@CHECK FAIL $*"; }
 skip() { say "@@CHECK SKIP $*"; }
+# note: what a reference stack did, reported and never counted.
+note() { say "@@CHECK NOTE $*"; }
 
 # expect <check> <got> <want>
 expect() {
