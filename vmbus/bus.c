@@ -265,6 +265,18 @@ static int __init olvb_init(void)
 		     sizeof(struct olvb_msg_version_response));
 	BUILD_BUG_ON(sizeof(struct vmbus_channel_gpadl_header) + 8 !=
 		     sizeof(struct olvb_msg_gpadl_header));
+	BUILD_BUG_ON(sizeof(struct vmbus_channel_rescind_offer) !=
+		     sizeof(struct olvb_msg_relid));
+	BUILD_BUG_ON(sizeof(struct vmbus_channel_open_result) !=
+		     sizeof(struct olvb_msg_open_result));
+	BUILD_BUG_ON(sizeof(struct vmbus_channel_gpadl_created) !=
+		     sizeof(struct olvb_msg_gpadl_created));
+	BUILD_BUG_ON(sizeof(struct vmbus_channel_gpadl_torndown) !=
+		     sizeof(struct olvb_msg_gpadl_torndown));
+	BUILD_BUG_ON(sizeof(struct vmbus_channel_modifychannel_response) !=
+		     sizeof(struct olvb_msg_modify_response));
+	BUILD_BUG_ON(sizeof(struct vmpacket_descriptor) !=
+		     sizeof(struct olvb_pkt_desc));
 
 	olvb_mmio_init();
 	mutex_init(&olvb.chan_mutex);

@@ -44,9 +44,9 @@ void vmbus_setevent(struct vmbus_channel *channel)
 {
 	if (channel->offermsg.monitor_allocated && !channel->low_latency &&
 	    olvb.monitor_pages[1]) {
-		/* Pending bits of trigger group g live at 8 + 8 * g. */
-		unsigned long *pend = olvb.monitor_pages[1] + 8 +
-				      8 * channel->monitor_grp;
+		struct olvb_monitor_page *mp = olvb.monitor_pages[1];
+		unsigned long *pend = (unsigned long *)
+			&mp->group[channel->monitor_grp].pending;
 
 		channel->sig_events++;
 		sync_set_bit(channel->monitor_bit, pend);
@@ -186,7 +186,7 @@ int vmbus_connect_ring(struct vmbus_channel *channel,
 		channel->ringbuffer_gpadlhandle.gpadl_handle;
 	msg->target_vp = hv_cpu_number_to_vp_number(channel->target_cpu);
 	msg->downstream_ringbuffer_pageoffset = send;
-	olvb_req_init(req, OLVB_MSG_OPEN_RESULT, (u64)relid << 32 | relid,
+	olvb_req_init(req, OLVB_MSG_OPEN_RESULT, olvb_key_open(relid, relid),
 		      channel);
 	ret = olvb_req_send(req, msg, sizeof(*msg), 30 * HZ);
 	if (!ret && ((struct olvb_msg_open_result *)req->resp)->status) {
@@ -456,8 +456,8 @@ int vmbus_send_modifychannel(struct vmbus_channel *channel, u32 target_vp)
 	req = kmalloc(sizeof(*req), GFP_KERNEL);
 	if (!req)
 		return -ENOMEM;
-	olvb_req_init(req, OLVB_MSG_MODIFYCHANNEL_RESPONSE, msg.child_relid,
-		      channel);
+	olvb_req_init(req, OLVB_MSG_MODIFYCHANNEL_RESPONSE,
+		      olvb_key_modify(msg.child_relid), channel);
 	ret = olvb_req_send(req, &msg, sizeof(msg), HZ);
 	if (!ret && ((struct olvb_msg_modify_response *)req->resp)->status)
 		ret = -EIO;

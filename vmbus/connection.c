@@ -98,7 +98,7 @@ static u64 olvb_post_once(u32 conn_id, const void *msg, u32 len)
 	in = *this_cpu_ptr(hyperv_pcpu_input_arg);
 	in->connection_id = conn_id & 0xffffff;
 	in->reserved = 0;
-	in->message_type = 1;
+	in->message_type = OLVB_POST_MSG_TYPE;
 	in->payload_size = len;
 	memcpy(in->payload, msg, len);
 	status = hv_do_hypercall(HVCALL_POST_MESSAGE, in, NULL);

@@ -56,7 +56,7 @@ int olvb_gpadl_create(struct vmbus_channel *ch, enum hv_gpadl_type type,
 		goto out;
 	}
 	handle = atomic_inc_return(&olvb.next_gpadl);
-	olvb_req_init(req, OLVB_MSG_GPADL_CREATED, (u64)relid << 32 | handle,
+	olvb_req_init(req, OLVB_MSG_GPADL_CREATED, olvb_key_gpadl(relid, handle),
 		      ch);
 	/* The header opens the GPADL on the host; the bodies fill it in. */
 	olvb_req_start(req);
@@ -110,8 +110,8 @@ int vmbus_teardown_gpadl(struct vmbus_channel *channel,
 	req = kmalloc(sizeof(*req), GFP_KERNEL);
 	if (!req)
 		return -ENOMEM;
-	olvb_req_init(req, OLVB_MSG_GPADL_TORNDOWN, gpadl->gpadl_handle,
-		      channel);
+	olvb_req_init(req, OLVB_MSG_GPADL_TORNDOWN,
+		      olvb_key_torndown(gpadl->gpadl_handle), channel);
 	ret = olvb_req_send(req, &msg, sizeof(msg), 30 * HZ);
 	kfree(req);
 	if (ret == -ENODEV)

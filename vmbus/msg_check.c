@@ -73,11 +73,7 @@ int olvb_msg_check(const void *msg, u32 len)
 	return type;
 }
 
-/*
- * The key that ties a response to the request waiting for it: the same
- * fields the request put on the wire, so one channel's answer can never
- * complete another channel's wait.
- */
+/* The key of the request a response answers (vmbus_wire.h's key helpers). */
 u64 olvb_resp_key(u32 type, const void *msg)
 {
 	const struct olvb_msg_open_result *o = msg;
@@ -87,13 +83,13 @@ u64 olvb_resp_key(u32 type, const void *msg)
 
 	switch (type) {
 	case OLVB_MSG_OPEN_RESULT:
-		return (u64)o->child_relid << 32 | o->openid;
+		return olvb_key_open(o->child_relid, o->openid);
 	case OLVB_MSG_GPADL_CREATED:
-		return (u64)c->child_relid << 32 | c->gpadl;
+		return olvb_key_gpadl(c->child_relid, c->gpadl);
 	case OLVB_MSG_GPADL_TORNDOWN:
-		return t->gpadl;
+		return olvb_key_torndown(t->gpadl);
 	case OLVB_MSG_MODIFYCHANNEL_RESPONSE:
-		return m->child_relid;
+		return olvb_key_modify(m->child_relid);
 	default:
 		return 0;
 	}

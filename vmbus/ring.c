@@ -7,8 +7,6 @@
  */
 #include "proto_env.h"
 
-#define OLVB_TRAILER	8u
-
 static void rb_copy_in(const struct olvb_rb *rb, u32 pos, const void *src,
 		       u32 len)
 {

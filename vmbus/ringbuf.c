@@ -176,7 +176,7 @@ int olvb_ring_send(struct vmbus_channel *ch, const struct kvec *kv,
 	struct olvb_rb rb;
 	unsigned long flags;
 	u64 id = requestid, rq = VMBUS_NO_RQSTOR;
-	u32 total = 8, wr;
+	u32 total = OLVB_TRAILER, wr;
 	unsigned int i;
 	bool signal;
 	int ret;

@@ -4,6 +4,28 @@
  * layouts of <linux/hyperv.h> under names of our own, so that the protocol
  * files build in user space for the unit tests; bus.c checks at build time
  * that both views agree on every size and offset that matters.
+ *
+ * One home per message. Each host-to-guest message has its struct here,
+ * with its direction and the first VMBus version that has it (0.13 is
+ * Windows Server 2008, 2.4 Windows 8, 3.0 Windows 8.1, 4.0 Windows 10,
+ * 5.x its later releases) and a static_assert of its size; the least a
+ * host may send of it is olvb_min_len[] in vmbus/msg_check.c, which
+ * olvb_msg_check() enforces, and the request it answers is matched by
+ * the key helpers at the end of this file, used by both the request and
+ * the response side. The guest-to-host messages are the kernel's own
+ * structs of <linux/hyperv.h>, since only the kernel builds them:
+ *
+ *   message             struct (vmbus_channel_*)  since  answer, matched by
+ *   REQUESTOFFERS       message_header            0.13   the offers
+ *   OPEN                open_channel              0.13   OPEN_RESULT: relid, openid
+ *   CLOSE               close_channel             0.13   none
+ *   GPADL_HEADER, BODY  gpadl_header, gpadl_body  0.13   GPADL_CREATED: relid, gpadl
+ *   GPADL_TEARDOWN      gpadl_teardown            0.13   GPADL_TORNDOWN: gpadl
+ *   RELID_RELEASED      relid_released            0.13   none
+ *   INITIATE_CONTACT    initiate_contact          0.13   VERSION_RESPONSE, one at a time
+ *   UNLOAD              message_header            0.13   UNLOAD_RESPONSE, since 3.0
+ *   TL_CONNECT_REQUEST  tl_connect_request        4.0    TL_CONNECT_RESULT
+ *   MODIFYCHANNEL       modifychannel             4.1    MODIFYCHANNEL_RESPONSE: relid, 5.3
  */
 #ifndef OPENLIS_VMBUS_WIRE_H
 #define OPENLIS_VMBUS_WIRE_H
@@ -15,6 +37,10 @@
 /* Two monitor pages hold four groups of 32 trigger bits. */
 #define OLVB_MAX_MONITOR_ID	128
 #define OLVB_RING_HDR_SIZE	4096
+/* Each packet in a ring is followed by 8 bytes: the sender's old index. */
+#define OLVB_TRAILER		8u
+/* The message type HvPostMessage carries for every VMBus channel message. */
+#define OLVB_POST_MSG_TYPE	1
 
 enum olvb_msg_type {
 	OLVB_MSG_INVALID = 0,
@@ -42,11 +68,14 @@ enum olvb_msg_type {
 	OLVB_MSG_COUNT = 25,
 };
 
+/* Both ways, every version: the head of every channel message. */
 struct olvb_msg_hdr {
 	u32 type;
 	u32 padding;
 } __packed;
+static_assert(sizeof(struct olvb_msg_hdr) == 8);
 
+/* Host to guest, 0.13: a device's channel, or a sub-channel of one. */
 struct olvb_msg_offer {
 	struct olvb_msg_hdr hdr;
 	u8 if_type[16];
@@ -64,52 +93,74 @@ struct olvb_msg_offer {
 	u16 intr_flags;		/* bit 0: is_dedicated_interrupt */
 	u32 connection_id;
 } __packed;
+static_assert(sizeof(struct olvb_msg_offer) == 196);
 
-struct olvb_msg_relid {		/* RESCIND, CLOSE, RELID_RELEASED */
+/* Host to guest, 0.13: RESCIND (and the layout of CLOSE, RELID_RELEASED). */
+struct olvb_msg_relid {
 	struct olvb_msg_hdr hdr;
 	u32 child_relid;
 } __packed;
+static_assert(sizeof(struct olvb_msg_relid) == 12);
 
+/* Host to guest, 0.13: answers OPEN, matched by relid and openid. */
 struct olvb_msg_open_result {
 	struct olvb_msg_hdr hdr;
 	u32 child_relid;
 	u32 openid;
 	u32 status;
 } __packed;
+static_assert(sizeof(struct olvb_msg_open_result) == 20);
 
+/* Host to guest, 0.13: answers GPADL_HEADER, matched by relid and gpadl. */
 struct olvb_msg_gpadl_created {
 	struct olvb_msg_hdr hdr;
 	u32 child_relid;
 	u32 gpadl;
 	u32 status;
 } __packed;
+static_assert(sizeof(struct olvb_msg_gpadl_created) == 20);
 
+/* Host to guest, 0.13: answers GPADL_TEARDOWN, matched by gpadl. */
 struct olvb_msg_gpadl_torndown {
 	struct olvb_msg_hdr hdr;
 	u32 gpadl;
 } __packed;
+static_assert(sizeof(struct olvb_msg_gpadl_torndown) == 12);
 
+/*
+ * Host to guest, 0.13: answers INITIATE_CONTACT; msg_conn_id since 5.0,
+ * and older hosts may stop after version_supported.
+ */
 struct olvb_msg_version_response {
 	struct olvb_msg_hdr hdr;
 	u8 version_supported;
 	u8 connection_state;
 	u16 padding;
-	u32 msg_conn_id;	/* only sent by hosts speaking 5.0 and up */
+	u32 msg_conn_id;
 } __packed;
+static_assert(sizeof(struct olvb_msg_version_response) == 16);
 
+/* Host to guest, 5.3: answers MODIFYCHANNEL, matched by relid. */
 struct olvb_msg_modify_response {
 	struct olvb_msg_hdr hdr;
 	u32 child_relid;
 	u32 status;
 } __packed;
+static_assert(sizeof(struct olvb_msg_modify_response) == 16);
 
+/* Host to guest, 4.0: answers TL_CONNECT_REQUEST. */
 struct olvb_msg_tl_result {
 	struct olvb_msg_hdr hdr;
 	u8 endpoint_id[16];
 	u8 service_id[16];
 	u32 status;
 } __packed;
+static_assert(sizeof(struct olvb_msg_tl_result) == 44);
 
+/*
+ * Guest to host, 0.13: the user-space view of GPADL_HEADER and GPADL_BODY,
+ * which vmbus/gpadl_msg.c builds for the unit tests and the kernel alike.
+ */
 struct olvb_msg_gpadl_header {
 	struct olvb_msg_hdr hdr;
 	u32 child_relid;
@@ -120,6 +171,7 @@ struct olvb_msg_gpadl_header {
 	u32 byte_offset;
 	u64 pfn[];
 } __packed;
+static_assert(sizeof(struct olvb_msg_gpadl_header) == 28);
 
 struct olvb_msg_gpadl_body {
 	struct olvb_msg_hdr hdr;
@@ -127,6 +179,7 @@ struct olvb_msg_gpadl_body {
 	u32 gpadl;
 	u64 pfn[];
 } __packed;
+static_assert(sizeof(struct olvb_msg_gpadl_body) == 16);
 
 #define OLVB_GPADL_HDR_PFNS \
 	((OLVB_MSG_MAX - sizeof(struct olvb_msg_gpadl_header)) / sizeof(u64))
@@ -142,9 +195,11 @@ struct olvb_ring_hdr {
 	u32 reserved1[12];
 	u32 feature_bits;	/* bit 0: host honours pending_send_sz */
 } __packed;
+static_assert(sizeof(struct olvb_ring_hdr) == 68);
 
 #define OLVB_RING_FEAT_PENDING_SEND_SZ	1u
 
+/* Both ways, in a ring: the head of every packet. */
 struct olvb_pkt_desc {
 	u16 type;
 	u16 offset8;
@@ -152,6 +207,7 @@ struct olvb_pkt_desc {
 	u16 flags;
 	u64 trans_id;
 } __packed;
+static_assert(sizeof(struct olvb_pkt_desc) == 16);
 
 /*
  * A monitor page: the host watches the guest's page for trigger bits and
@@ -181,9 +237,37 @@ struct olvb_monitor_page {
 	u8 reserved4[1984];
 };
 
+static_assert(sizeof(struct olvb_monitor_page) == 4096);
+
 /* Packet types the ring code itself cares about. */
 #define OLVB_PKT_DATA_INBAND		6
 #define OLVB_PKT_DATA_USING_GPA_DIRECT	9
 #define OLVB_PKT_COMP			11
+
+/*
+ * The keys that tie a response to the request waiting for it: the fields
+ * the request put on the wire, so one channel's answer can never complete
+ * another channel's wait. The request side builds its key with the same
+ * helper that olvb_resp_key() applies to the response.
+ */
+static inline u64 olvb_key_open(u32 relid, u32 openid)
+{
+	return (u64)relid << 32 | openid;
+}
+
+static inline u64 olvb_key_gpadl(u32 relid, u32 gpadl)
+{
+	return (u64)relid << 32 | gpadl;
+}
+
+static inline u64 olvb_key_torndown(u32 gpadl)
+{
+	return gpadl;
+}
+
+static inline u64 olvb_key_modify(u32 relid)
+{
+	return relid;
+}
 
 #endif
