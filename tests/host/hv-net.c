@@ -31,6 +31,7 @@
 #include "hw/hyperv/vmbus.h"
 #include "migration/vmstate.h"
 #include "net/net.h"
+#include "net/checksum.h"
 #include "net/eth.h"
 
 #define TYPE_HV_NET "hv-net"
@@ -137,8 +138,55 @@ enum {
 #define NDIS_HASH_TCP_IPV6      0x00001000
 
 /* per-packet info types */
+#define PPI_CSUM                0
+#define PPI_LSO                 2
+#define PPI_VLAN                6
 #define PPI_NBL_HASH_VALUE      8
 #define PPI_HDR_LEN             12
+/* a per-packet info of one 32-bit value, as the host writes them */
+#define PPI_LEN                 (PPI_HDR_LEN + 4)
+
+/* NDIS_TCP_IP_CHECKSUM_PACKET_INFO, transmit (guest to host) */
+#define CSUM_TX_IPV4            0x01
+#define CSUM_TX_IPV6            0x02
+#define CSUM_TX_TCP             0x04
+#define CSUM_TX_UDP             0x08
+#define CSUM_TX_IP_HDR          0x10
+#define CSUM_TX_L4_OFF(v)       (((v) >> 16) & 0x3ff)
+/* and receive (host to guest) */
+#define CSUM_RX_TCP_FAILED      0x01
+#define CSUM_RX_UDP_FAILED      0x02
+#define CSUM_RX_IP_FAILED       0x04
+#define CSUM_RX_TCP_OK          0x08
+#define CSUM_RX_UDP_OK          0x10
+#define CSUM_RX_IP_OK           0x20
+
+/* NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO, LSO v2 transmit */
+#define LSO_MSS(v)              ((v) & 0xfffff)
+#define LSO_L4_OFF(v)           (((v) >> 20) & 0x3ff)
+#define LSO_V2                  (1u << 30)
+#define LSO_IPV6                (1u << 31)
+
+/* NDIS_NET_BUFFER_LIST_8021Q_INFO: priority, CFI, VLAN id */
+#define VLAN_INFO_TCI(v)        (((v) & 7) << 13 | (((v) >> 3) & 1) << 12 | \
+                                 (((v) >> 4) & 0xfff))
+#define VLAN_INFO_RESERVED      0xffff0000u
+#define HV_NET_VLAN_HLEN        4
+
+/* NDIS config capability: the host takes and gives 802.1Q tags as PPIs */
+#define NDIS_CAP_8021Q          (1u << 3)
+
+/* offload capabilities (NDIS_OFFLOAD) */
+#define NDIS_ENCAP_8023         0x02
+#define NDIS_CSUM_IP4_CAPS      0x155   /* IP options, TCP options, TCP, UDP, IP */
+#define NDIS_CSUM_IP6_CAPS      0x055   /* extension headers, TCP options, TCP, UDP */
+#define NDIS_LSOV2_IP6_CAPS     0x005   /* extension headers, TCP options */
+/* offload parameters (NDIS_OFFLOAD_PARAMETERS) */
+#define NDIS_OFFLOAD_NO_CHANGE  0
+#define NDIS_OFFLOAD_CSUM_MAX   4       /* off, tx, rx, tx and rx */
+#define NDIS_OFFLOAD_LSO_ON     2
+#define NDIS_OFFLOAD_RSC_ON     2
+#define NDIS_OFFLOAD_PARAMS_MIN 13      /* through lso_v2_ipv6 */
 
 #define RNDIS_HDR_LEN       8       /* type, length */
 #define RNDIS_PKT_LEN       36      /* struct rndis_packet */
@@ -154,6 +202,9 @@ enum {
 #define HV_NET_TX_BUF_MAX       (32 * MiB)
 /* the most bytes one SEND_RNDIS_PKT may carry (an LSO frame and headers) */
 #define HV_NET_TX_MAX           (128 * KiB)
+/* the largest LSO send offered, as Hyper-V's, and its smallest segment */
+#define HV_NET_LSO_MAX          (62 * KiB)
+#define HV_NET_LSO_MIN_MSS      8
 /* ranges in one transfer-page packet (Linux takes 375 without RSC) */
 #define HV_NET_MAX_RANGES       375
 /* control answers and indications waiting for a receive section */
@@ -166,6 +217,19 @@ enum {
 #define HV_NET_RSS_KEY_LEN      40
 
 #define HV_NET_RX_BUF_ID_NONE   0xffffffffu
+
+/* checksum offloads, in the order of NDIS_OFFLOAD_PARAMETERS */
+enum {
+    HV_NET_L4_TCP4,
+    HV_NET_L4_UDP4,
+    HV_NET_L4_TCP6,
+    HV_NET_L4_UDP6,
+    HV_NET_L4_NUM
+};
+
+static const char *const hv_net_l4_names[HV_NET_L4_NUM] = {
+    "tcp4", "udp4", "tcp6", "udp6",
+};
 
 typedef enum HvNetState {
     HV_NET_CLOSED,
@@ -252,6 +316,12 @@ struct HvNet {
     uint32_t rss_itab[HV_NET_ITAB_MAX];
     uint32_t rss_itab_len;
     uint32_t rss_hashinfo;
+    /*
+     * offloads as the guest set them: NDIS_OFFLOAD_PARAMETERS_* values for
+     * TCP and UDP checksums (HV_NET_L4_*), LSO v2 on or off
+     */
+    uint8_t csum_offload[HV_NET_L4_NUM];
+    bool lso[2];
 
     uint64_t bad;
     uint64_t injected;
@@ -259,6 +329,16 @@ struct HvNet {
     uint64_t rx_dropped;
     uint64_t link_changes;
     uint32_t tx_max_frame;
+    uint64_t tx_csum;
+    uint64_t tx_csum_udp;
+    uint64_t tx_lso;
+    uint64_t tx_segments;
+    uint32_t tx_lso_max;
+    uint64_t tx_vlan;
+    uint32_t tx_vlan_tci;
+    uint64_t rx_csum_ok;
+    uint64_t rx_csum_bad;
+    uint64_t rx_vlan;
 
     HvNetChan *chans;
 };
@@ -488,6 +568,139 @@ static void hv_net_indicate(HvNet *s, uint32_t status)
     hv_net_ctl_send(s, m);
 }
 
+/* Checksums and segments (the offloads) */
+
+/*
+ * The L4 header's offset in Ethernet frame @f (@len bytes, untagged) and
+ * its protocol (@proto), past the IPv6 extension headers that carry no
+ * payload of their own; 0 when the frame is not IPv4 or IPv6 of @v6's
+ * kind, an IPv4 fragment past the first, or ends before its L4 header.
+ */
+static uint32_t hv_net_l4_off(const uint8_t *f, uint32_t len, bool v6,
+                              uint8_t *proto)
+{
+    const uint8_t *ip = f + ETH_HLEN;
+    uint32_t off;
+    uint8_t nh;
+
+    if (len < ETH_HLEN || lduw_be_p(f + 12) != (v6 ? ETH_P_IPV6 : ETH_P_IP)) {
+        return 0;
+    }
+    if (!v6) {
+        if (len < ETH_HLEN + 20 || ip[0] >> 4 != 4 || (ip[0] & 0xf) < 5 ||
+            (lduw_be_p(ip + 6) & 0x3fff)) {
+            return 0;
+        }
+        off = ETH_HLEN + (ip[0] & 0xf) * 4;
+        *proto = ip[9];
+        return off <= len ? off : 0;
+    }
+    if (len < ETH_HLEN + 40 || ip[0] >> 4 != 6) {
+        return 0;
+    }
+    nh = ip[6];
+    off = ETH_HLEN + 40;
+    /* hop-by-hop, routing, destination options: 8 bytes and more each */
+    while (nh == 0 || nh == 43 || nh == 60) {
+        if (len < off + 8) {
+            return 0;
+        }
+        nh = f[off];
+        off += (f[off + 1] + 1) * 8;
+    }
+    *proto = nh;
+    return off <= len ? off : 0;
+}
+
+/*
+ * The Internet checksum of the L4 segment @l4 (@len bytes, its checksum
+ * field as it stands) under the pseudo-header of IP header @ip: 0 for a
+ * segment whose checksum is right.
+ */
+static uint16_t hv_net_l4_csum(const uint8_t *ip, bool v6, uint8_t proto,
+                               const uint8_t *l4, uint32_t len)
+{
+    uint32_t sum;
+
+    sum = v6 ? net_checksum_add(32, (uint8_t *)ip + 8) :
+               net_checksum_add(8, (uint8_t *)ip + 12);
+    sum += proto + (len >> 16) + (len & 0xffff);
+    sum += net_checksum_add(len, (uint8_t *)l4);
+    return net_checksum_finish(sum);
+}
+
+static void hv_net_ip4_csum(uint8_t *ip)
+{
+    stw_be_p(ip + 10, 0);
+    stw_be_p(ip + 10, net_raw_checksum(ip, (ip[0] & 0xf) * 4));
+}
+
+/*
+ * The end of the IP packet in frame @f (@len bytes) by its own length
+ * field, 0 when it claims more than the frame holds or less than @l4min
+ * bytes past its L4 header at @l4.
+ */
+static uint32_t hv_net_ip_end(const uint8_t *f, uint32_t len, bool v6,
+                              uint32_t l4, uint32_t l4min)
+{
+    uint32_t end = v6 ? ETH_HLEN + 40 + lduw_be_p(f + ETH_HLEN + 4) :
+                        ETH_HLEN + lduw_be_p(f + ETH_HLEN + 2);
+
+    return end <= len && end >= l4 + l4min ? end : 0;
+}
+
+/* The checksum offloads of @idx the guest turned on for its sends. */
+static bool hv_net_csum_tx_on(HvNet *s, int idx)
+{
+    uint8_t v = s->csum_offload[idx];
+
+    return v == 2 || v == 4;
+}
+
+static bool hv_net_csum_rx_on(HvNet *s, int idx)
+{
+    uint8_t v = s->csum_offload[idx];
+
+    return v == 3 || v == 4;
+}
+
+/*
+ * A received frame's checksum per-packet info: TCP or UDP over IPv4 or
+ * IPv6 checked as a NIC does when the guest turned that on, 0 for a frame
+ * the host does not check.
+ */
+static uint32_t hv_net_rx_csum(HvNet *s, const uint8_t *f, uint32_t len)
+{
+    uint32_t l4, end, info;
+    uint8_t proto = 0;
+    bool v6 = len >= ETH_HLEN && lduw_be_p(f + 12) == ETH_P_IPV6;
+    bool tcp;
+    int idx;
+
+    l4 = hv_net_l4_off(f, len, v6, &proto);
+    if (!l4 || (proto != IP_PROTO_TCP && proto != IP_PROTO_UDP)) {
+        return 0;
+    }
+    tcp = proto == IP_PROTO_TCP;
+    idx = (v6 ? HV_NET_L4_TCP6 : HV_NET_L4_TCP4) + !tcp;
+    end = hv_net_ip_end(f, len, v6, l4, tcp ? 20 : 8);
+    if (!hv_net_csum_rx_on(s, idx) || !end) {
+        return 0;
+    }
+    /* an IPv4 UDP datagram may carry no checksum: nothing to vouch for */
+    if (!tcp && !v6 && !lduw_be_p(f + l4 + 6)) {
+        return 0;
+    }
+    if (!v6 && net_raw_checksum((uint8_t *)f + ETH_HLEN, l4 - ETH_HLEN)) {
+        return CSUM_RX_IP_FAILED;
+    }
+    if (hv_net_l4_csum(f + ETH_HLEN, v6, proto, f + l4, end - l4)) {
+        return tcp ? CSUM_RX_TCP_FAILED : CSUM_RX_UDP_FAILED;
+    }
+    info = tcp ? CSUM_RX_TCP_OK : CSUM_RX_UDP_OK;
+    return v6 ? info : info | CSUM_RX_IP_OK;
+}
+
 /* The receive path from the netdev */
 
 static bool hv_net_filter_pass(HvNet *s, const uint8_t *buf, size_t size)
@@ -580,18 +793,43 @@ static uint32_t hv_net_rss_hash(HvNet *s, const uint8_t *buf, size_t size)
     return hv_net_toeplitz(s->rss_key, in, n);
 }
 
+/* A per-packet info of one value at @p; returns its length. */
+static uint32_t hv_net_ppi_put(uint8_t *p, uint32_t type, uint32_t value)
+{
+    stl_le_p(p, PPI_LEN);
+    stl_le_p(p + 4, type);
+    stl_le_p(p + 8, PPI_HDR_LEN);
+    stl_le_p(p + 12, value);
+    return PPI_LEN;
+}
+
 static ssize_t hv_net_receive(NetClientState *nc, const uint8_t *buf,
                               size_t size)
 {
     HvNet *s = qemu_get_nic_opaque(nc);
-    uint8_t hdr[RNDIS_HDR_LEN + RNDIS_PKT_LEN + PPI_HDR_LEN + 4] = {};
+    uint8_t hdr[RNDIS_HDR_LEN + RNDIS_PKT_LEN + 3 * PPI_LEN] = {};
     uint32_t hlen = RNDIS_HDR_LEN + RNDIS_PKT_LEN;
-    uint32_t hash;
+    g_autofree uint8_t *untagged = NULL;
+    size_t orig = size;
+    uint32_t hash, csum;
     uint16_t idx = 0;
 
     if (!hv_net_rx_ready(s) || !hv_net_filter_pass(s, buf, size)) {
         s->rx_filtered++;
-        return size;
+        return orig;
+    }
+    if ((s->config_caps & NDIS_CAP_8021Q) && size >= ETH_HLEN + HV_NET_VLAN_HLEN &&
+        lduw_be_p(buf + 12) == ETH_P_VLAN) {
+        /* the tag goes to the guest as per-packet info, as Hyper-V's */
+        uint16_t tci = lduw_be_p(buf + 14);
+
+        untagged = g_malloc(size - HV_NET_VLAN_HLEN);
+        memcpy(untagged, buf, 12);
+        memcpy(untagged + 12, buf + 16, size - 16);
+        buf = untagged;
+        size -= HV_NET_VLAN_HLEN;
+        hlen += hv_net_ppi_put(hdr + hlen, PPI_VLAN, (tci >> 13) |
+                               ((tci >> 12) & 1) << 3 | (tci & 0xfff) << 4);
     }
     hash = hv_net_rss_hash(s, buf, size);
     if (hash) {
@@ -600,33 +838,41 @@ static ssize_t hv_net_receive(NetClientState *nc, const uint8_t *buf,
         if (!vmbus_channel_is_open(hv_net_channel(s, idx))) {
             idx = 0;
         }
-        stl_le_p(hdr + hlen, PPI_HDR_LEN + 4);
-        stl_le_p(hdr + hlen + 4, PPI_NBL_HASH_VALUE);
-        stl_le_p(hdr + hlen + 8, PPI_HDR_LEN);
-        stl_le_p(hdr + hlen + 12, hash);
-        hlen += PPI_HDR_LEN + 4;
-        stl_le_p(hdr + 28, RNDIS_PKT_LEN);      /* per-packet info offset */
-        stl_le_p(hdr + 32, PPI_HDR_LEN + 4);    /* and length */
+        hlen += hv_net_ppi_put(hdr + hlen, PPI_NBL_HASH_VALUE, hash);
+    }
+    csum = hv_net_rx_csum(s, buf, size);
+    if (csum) {
+        hlen += hv_net_ppi_put(hdr + hlen, PPI_CSUM, csum);
     }
     if (hlen + size > s->rx_section) {
         s->rx_dropped++;
-        return size;
+        return orig;
     }
     if (!vmbus_channel_is_open(hv_net_channel(s, idx))) {
         s->rx_dropped++;
-        return size;
+        return orig;
     }
     stl_le_p(hdr, RNDIS_PACKET);
     stl_le_p(hdr + 4, hlen + size);
     stl_le_p(hdr + 8, hlen - RNDIS_HDR_LEN);    /* data offset */
     stl_le_p(hdr + 12, size);                   /* data length */
+    if (hlen > RNDIS_HDR_LEN + RNDIS_PKT_LEN) {
+        stl_le_p(hdr + 28, RNDIS_PKT_LEN);      /* per-packet info offset */
+        stl_le_p(hdr + 32, hlen - RNDIS_HDR_LEN - RNDIS_PKT_LEN);
+    }
     if (!hv_net_rx_put(s, idx, hdr, hlen, buf, size)) {
         s->rx_blocked = true;
         qemu_bh_schedule(s->rx_bh);
         return 0;
     }
     s->chans[idx].rx_frames++;
-    return size;
+    s->rx_vlan += !!untagged;
+    if (csum & (CSUM_RX_TCP_OK | CSUM_RX_UDP_OK)) {
+        s->rx_csum_ok++;
+    } else if (csum) {
+        s->rx_csum_bad++;
+    }
+    return orig;
 }
 
 static void hv_net_set_link_status(NetClientState *nc)
@@ -660,6 +906,30 @@ static GByteArray *hv_net_query_answer(uint32_t req_id, uint32_t status,
         memcpy(m->data + 24, info, len);
     }
     return m;
+}
+
+/*
+ * NDIS_OFFLOAD past its header: TCP and UDP checksums both ways over IPv4
+ * and IPv6, and LSO v2 for both, on untagged 802.3 frames.
+ */
+static void hv_net_offload_caps(uint8_t *o)
+{
+    stl_le_p(o + 4, NDIS_ENCAP_8023);           /* IPv4 transmit */
+    stl_le_p(o + 8, NDIS_CSUM_IP4_CAPS);
+    stl_le_p(o + 12, NDIS_ENCAP_8023);          /* IPv4 receive */
+    stl_le_p(o + 16, NDIS_CSUM_IP4_CAPS);
+    stl_le_p(o + 20, NDIS_ENCAP_8023);          /* IPv6 transmit */
+    stl_le_p(o + 24, NDIS_CSUM_IP6_CAPS);
+    stl_le_p(o + 28, NDIS_ENCAP_8023);          /* IPv6 receive */
+    stl_le_p(o + 32, NDIS_CSUM_IP6_CAPS);
+    /* LSO v1 (36) and IPsec v1 (52): none */
+    stl_le_p(o + 80, NDIS_ENCAP_8023);          /* LSO v2, IPv4 */
+    stl_le_p(o + 84, HV_NET_LSO_MAX);
+    stl_le_p(o + 88, 2);                        /* segments at least */
+    stl_le_p(o + 92, NDIS_ENCAP_8023);          /* LSO v2, IPv6 */
+    stl_le_p(o + 96, HV_NET_LSO_MAX);
+    stl_le_p(o + 100, 2);
+    stl_le_p(o + 104, NDIS_LSOV2_IP6_CAPS);
 }
 
 static void hv_net_query(HvNet *s, const uint8_t *msg, uint32_t len)
@@ -712,7 +982,7 @@ static void hv_net_query(HvNet *s, const uint8_t *msg, uint32_t len)
         n = ETH_ALEN;
         break;
     case OID_TCP_OFFLOAD_HW_CAPS: {
-        /* the revision and size the guest asks for; no offloads yet */
+        /* the revision and size the guest asks for */
         uint8_t rev = 1;
 
         n = NDIS_OFFLOAD_SIZE_6_0;
@@ -728,6 +998,7 @@ static void hv_net_query(HvNet *s, const uint8_t *msg, uint32_t len)
         info[0] = NDIS_OBJECT_TYPE_OFFLOAD;
         info[1] = rev;
         stw_le_p(info + 2, n);
+        hv_net_offload_caps(info);
         break;
     }
     case OID_GEN_RECEIVE_SCALE_CAPS:
@@ -845,6 +1116,53 @@ static uint32_t hv_net_rss_params(HvNet *s, const uint8_t *p, uint32_t len)
     return RNDIS_STATUS_SUCCESS;
 }
 
+/*
+ * OID_TCP_OFFLOAD_PARAMETERS: each checksum off, on one way or both, LSO v2
+ * off or on, or left as it is; RSC, never offered, stays off.  Nothing
+ * changes unless every field is valid.
+ */
+static uint32_t hv_net_offload_params(HvNet *s, const uint8_t *p,
+                                      uint32_t len)
+{
+    uint8_t csum[HV_NET_L4_NUM];
+    int i;
+
+    if (len < NDIS_OFFLOAD_PARAMS_MIN) {
+        hv_net_bad(s, "offload parameters of %u bytes", len);
+        return RNDIS_STATUS_INVALID_LENGTH;
+    }
+    for (i = 0; i < HV_NET_L4_NUM; i++) {
+        csum[i] = p[5 + i];
+        if (csum[i] > NDIS_OFFLOAD_CSUM_MAX) {
+            hv_net_bad(s, "offload parameters: %s checksum %u",
+                       hv_net_l4_names[i], csum[i]);
+            return RNDIS_STATUS_INVALID_DATA;
+        }
+    }
+    for (i = 0; i < 2; i++) {
+        if (p[11 + i] > NDIS_OFFLOAD_LSO_ON) {
+            hv_net_bad(s, "offload parameters: LSO v2 %u", p[11 + i]);
+            return RNDIS_STATUS_INVALID_DATA;
+        }
+    }
+    if (len >= 24 && (p[22] == NDIS_OFFLOAD_RSC_ON ||
+                      p[23] == NDIS_OFFLOAD_RSC_ON)) {
+        hv_net_bad(s, "offload parameters: RSC, never offered");
+        return RNDIS_STATUS_NOT_SUPPORTED;
+    }
+    for (i = 0; i < HV_NET_L4_NUM; i++) {
+        if (csum[i] != NDIS_OFFLOAD_NO_CHANGE) {
+            s->csum_offload[i] = csum[i];
+        }
+    }
+    for (i = 0; i < 2; i++) {
+        if (p[11 + i] != NDIS_OFFLOAD_NO_CHANGE) {
+            s->lso[i] = p[11 + i] == NDIS_OFFLOAD_LSO_ON;
+        }
+    }
+    return RNDIS_STATUS_SUCCESS;
+}
+
 static void hv_net_set(HvNet *s, const uint8_t *msg, uint32_t len)
 {
     uint32_t req_id, oid, inlen, inoff;
@@ -879,7 +1197,7 @@ static void hv_net_set(HvNet *s, const uint8_t *msg, uint32_t len)
         status = hv_net_config_param(s, info, inlen);
         break;
     case OID_TCP_OFFLOAD_PARAMETERS:
-        /* nothing is offered, so nothing is turned on */
+        status = hv_net_offload_params(s, info, inlen);
         break;
     case OID_GEN_RECEIVE_SCALE_PARAMS:
         status = hv_net_rss_params(s, info, inlen);
@@ -918,11 +1236,236 @@ static void hv_net_rndis_init(HvNet *s, const uint8_t *msg, uint32_t len)
     hv_net_ctl_send(s, m);
 }
 
-/* A frame from the guest: RNDIS_PACKET's data, to the netdev. */
-static bool hv_net_tx_frame(HvNet *s, HvNetChan *hc, const uint8_t *msg,
+/* The per-packet info of a frame from the guest that the host acts on. */
+typedef struct HvNetTxInfo {
+    uint32_t csum;
+    uint32_t lso;
+    uint32_t vlan;
+    /* which of them came: 1 << PPI_CSUM, 1 << PPI_LSO, 1 << PPI_VLAN */
+    uint32_t have;
+} HvNetTxInfo;
+
+/*
+ * The per-packet info list of RNDIS packet @pkt (its @len bytes after
+ * type and length): every entry inside the list and the list inside the
+ * packet, at most one of each type the host acts on.
+ */
+static bool hv_net_tx_ppi(HvNet *s, const uint8_t *pkt, uint32_t len,
+                          HvNetTxInfo *ti)
+{
+    uint32_t off = ldl_le_p(pkt + 20), left = ldl_le_p(pkt + 24);
+    const uint8_t *p = pkt + off;
+
+    memset(ti, 0, sizeof(*ti));
+    if (!left) {
+        return true;
+    }
+    if (off > len || left > len - off) {
+        hv_net_bad(s, "RNDIS PACKET: per-packet info of %u bytes at %u in %u",
+                   left, off, len);
+        return false;
+    }
+    while (left) {
+        uint32_t size, type, doff, *val;
+
+        if (left < PPI_HDR_LEN) {
+            hv_net_bad(s, "RNDIS PACKET: %u bytes after its last per-packet "
+                       "info", left);
+            return false;
+        }
+        size = ldl_le_p(p);
+        type = ldl_le_p(p + 4);
+        doff = ldl_le_p(p + 8);
+        if (size < PPI_HDR_LEN || size > left || doff < PPI_HDR_LEN ||
+            doff > size) {
+            hv_net_bad(s, "RNDIS PACKET: per-packet info of %u bytes, value "
+                       "at %u, in %u", size, doff, left);
+            return false;
+        }
+        switch (type) {
+        case PPI_CSUM:
+            val = &ti->csum;
+            break;
+        case PPI_LSO:
+            val = &ti->lso;
+            break;
+        case PPI_VLAN:
+            val = &ti->vlan;
+            break;
+        default:
+            /* the hash, and what no host acts on */
+            val = NULL;
+            break;
+        }
+        if (val) {
+            if (size - doff < 4 || (ti->have & 1u << type)) {
+                hv_net_bad(s, "RNDIS PACKET: per-packet info %u of %u bytes, "
+                           "%s", type, size - doff,
+                           (ti->have & 1u << type) ? "a second" : "short");
+                return false;
+            }
+            ti->have |= 1u << type;
+            *val = ldl_le_p(p + doff);
+        }
+        p += size;
+        left -= size;
+    }
+    if ((ti->have & 1u << PPI_VLAN) && (ti->vlan & VLAN_INFO_RESERVED)) {
+        hv_net_bad(s, "RNDIS PACKET: 802.1Q info 0x%08x", ti->vlan);
+        return false;
+    }
+    return true;
+}
+
+/* One frame to the netdev, with the guest's 802.1Q tag if it gave one. */
+static void hv_net_tx_out(HvNet *s, const uint8_t *f, uint32_t len,
+                          const HvNetTxInfo *ti)
+{
+    uint8_t tag[HV_NET_VLAN_HLEN];
+    struct iovec iov[3] = {
+        { .iov_base = (void *)f, .iov_len = 12 },
+        { .iov_base = tag, .iov_len = sizeof(tag) },
+        { .iov_base = (void *)(f + 12), .iov_len = len - 12 },
+    };
+
+    s->tx_max_frame = MAX(s->tx_max_frame, len);
+    if (!(ti->have & 1u << PPI_VLAN)) {
+        qemu_send_packet(qemu_get_queue(s->nic), f, len);
+        return;
+    }
+    stw_be_p(tag, ETH_P_VLAN);
+    s->tx_vlan_tci = VLAN_INFO_TCI(ti->vlan);
+    stw_be_p(tag + 2, s->tx_vlan_tci);
+    s->tx_vlan++;
+    qemu_sendv_packet(qemu_get_queue(s->nic), iov, ARRAY_SIZE(iov));
+}
+
+/*
+ * Complete the TCP or UDP checksum of frame @f as its checksum info asks
+ * (and the IPv4 header's, if asked): the L4 header where the info says,
+ * behind an IP header of the kind it names.
+ */
+static bool hv_net_tx_csum(HvNet *s, uint8_t *f, uint32_t len, uint32_t info)
+{
+    bool v6 = info & CSUM_TX_IPV6, tcp = info & CSUM_TX_TCP;
+    uint32_t want = CSUM_TX_L4_OFF(info), l4, end;
+    uint8_t proto = 0;
+    int idx;
+
+    if (!(info & CSUM_TX_IPV4) == !v6 || !tcp == !(info & CSUM_TX_UDP)) {
+        hv_net_bad(s, "checksum info 0x%08x names no one protocol", info);
+        return false;
+    }
+    idx = (v6 ? HV_NET_L4_TCP6 : HV_NET_L4_TCP4) + !tcp;
+    if (!hv_net_csum_tx_on(s, idx)) {
+        hv_net_bad(s, "checksum info for %s, an offload not on",
+                   hv_net_l4_names[idx]);
+        return false;
+    }
+    l4 = hv_net_l4_off(f, len, v6, &proto);
+    end = l4 ? hv_net_ip_end(f, len, v6, l4, tcp ? 20 : 8) : 0;
+    if (!l4 || l4 != want || proto != (tcp ? IP_PROTO_TCP : IP_PROTO_UDP) ||
+        !end) {
+        hv_net_bad(s, "checksum info for %s at %u: the frame of %u bytes has "
+                   "protocol %u at %u, to %u", hv_net_l4_names[idx], want,
+                   len, proto, l4, end);
+        return false;
+    }
+    if (tcp) {
+        stw_be_p(f + l4 + 16, 0);
+        stw_be_p(f + l4 + 16, hv_net_l4_csum(f + ETH_HLEN, v6, proto, f + l4,
+                                             end - l4));
+    } else {
+        stw_be_p(f + l4 + 6, 0);
+        stw_be_p(f + l4 + 6, hv_net_l4_csum(f + ETH_HLEN, v6, proto, f + l4,
+                                            end - l4) ?: 0xffff);
+    }
+    if (!v6 && (info & CSUM_TX_IP_HDR)) {
+        hv_net_ip4_csum(f + ETH_HLEN);
+    }
+    s->tx_csum++;
+    s->tx_csum_udp += !tcp;
+    return true;
+}
+
+/*
+ * LSO v2: cut the TCP payload of frame @f into segments of the guest's
+ * MSS, each with the headers of @f, its own sequence number, IP length
+ * and id, and its checksums.
+ */
+static bool hv_net_tx_lso(HvNet *s, const uint8_t *f, uint32_t len,
+                          const HvNetTxInfo *ti)
+{
+    bool v6 = ti->lso & LSO_IPV6;
+    uint32_t mss = LSO_MSS(ti->lso), want = LSO_L4_OFF(ti->lso);
+    uint32_t l4, thl, hlen, payload, nseg, seq, i;
+    g_autofree uint8_t *seg = NULL;
+    uint8_t proto = 0, flags;
+    uint16_t id;
+
+    if (!(ti->lso & LSO_V2) || !s->lso[v6]) {
+        hv_net_bad(s, "LSO info 0x%08x: %s", ti->lso, !(ti->lso & LSO_V2) ?
+                   "LSO v1, never offered" : "an offload not on");
+        return false;
+    }
+    l4 = hv_net_l4_off(f, len, v6, &proto);
+    thl = l4 && len >= l4 + 20 ? (f[l4 + 12] >> 4) * 4 : 0;
+    if (!l4 || l4 != want || proto != IP_PROTO_TCP || thl < 20 ||
+        thl > len - l4) {
+        hv_net_bad(s, "LSO info for TCP at %u: the frame of %u bytes has "
+                   "protocol %u at %u", want, len, proto, l4);
+        return false;
+    }
+    hlen = l4 + thl;
+    payload = len - hlen;
+    /* each segment's IP length must fit its 16 bits */
+    if (mss < HV_NET_LSO_MIN_MSS || mss > 0xffff - (hlen - ETH_HLEN)) {
+        hv_net_bad(s, "LSO with an MSS of %u behind %u bytes of headers", mss,
+                   hlen);
+        return false;
+    }
+    nseg = payload ? DIV_ROUND_UP(payload, mss) : 1;
+    seg = g_malloc(hlen + MIN(mss, payload));
+    memcpy(seg, f, hlen);
+    seq = ldl_be_p(f + l4 + 4);
+    id = lduw_be_p(f + ETH_HLEN + 4);
+    flags = f[l4 + 13];
+    for (i = 0; i < nseg; i++) {
+        uint32_t chunk = MIN(mss, payload - i * mss), n = hlen + chunk;
+        uint8_t *ip = seg + ETH_HLEN, *th = seg + l4;
+
+        memcpy(seg + hlen, f + hlen + i * mss, chunk);
+        if (v6) {
+            stw_be_p(ip + 4, n - ETH_HLEN - 40);
+        } else {
+            stw_be_p(ip + 2, n - ETH_HLEN);
+            stw_be_p(ip + 4, id + i);
+            hv_net_ip4_csum(ip);
+        }
+        stl_be_p(th + 4, seq + i * mss);
+        /* FIN and PSH on the last segment only, CWR on the first */
+        th[13] = flags & ~(i + 1 < nseg ? 0x09 : 0) & ~(i ? 0x80 : 0);
+        stw_be_p(th + 16, 0);
+        stw_be_p(th + 16, hv_net_l4_csum(ip, v6, IP_PROTO_TCP, th, n - l4));
+        hv_net_tx_out(s, seg, n, ti);
+    }
+    s->tx_lso++;
+    s->tx_segments += nseg;
+    s->tx_lso_max = MAX(s->tx_lso_max, len);
+    return true;
+}
+
+/*
+ * A frame from the guest: RNDIS_PACKET's data, to the netdev, after the
+ * offloads its per-packet info asks for.  @msg is the host's own copy,
+ * which the checksums are written into.
+ */
+static bool hv_net_tx_frame(HvNet *s, HvNetChan *hc, uint8_t *msg,
                             uint32_t len)
 {
     uint32_t doff, dlen;
+    HvNetTxInfo ti;
+    uint8_t *f;
 
     if (len < RNDIS_HDR_LEN + RNDIS_PKT_LEN) {
         hv_net_bad(s, "RNDIS PACKET of %u bytes", len);
@@ -939,14 +1482,24 @@ static bool hv_net_tx_frame(HvNet *s, HvNetChan *hc, const uint8_t *msg,
         hv_net_bad(s, "RNDIS PACKET with a frame of %u bytes", dlen);
         return false;
     }
+    if (!hv_net_tx_ppi(s, msg + RNDIS_HDR_LEN, len - RNDIS_HDR_LEN, &ti)) {
+        return false;
+    }
+    f = msg + RNDIS_HDR_LEN + doff;
     hc->tx_frames++;
-    s->tx_max_frame = MAX(s->tx_max_frame, dlen);
-    qemu_send_packet(qemu_get_queue(s->nic), msg + RNDIS_HDR_LEN + doff, dlen);
+    /* with LSO the checksum info, if any, says nothing more */
+    if (ti.have & 1u << PPI_LSO) {
+        return hv_net_tx_lso(s, f, dlen, &ti);
+    }
+    if ((ti.have & 1u << PPI_CSUM) && !hv_net_tx_csum(s, f, dlen, ti.csum)) {
+        return false;
+    }
+    hv_net_tx_out(s, f, dlen, &ti);
     return true;
 }
 
 /* One RNDIS message from the guest; false if it was malformed. */
-static bool hv_net_rndis(HvNet *s, HvNetChan *hc, const uint8_t *msg,
+static bool hv_net_rndis(HvNet *s, HvNetChan *hc, uint8_t *msg,
                          uint32_t len)
 {
     uint32_t type = ldl_le_p(msg);
@@ -1435,6 +1988,8 @@ static void hv_net_reset_state(HvNet *s)
     s->rndis_up = false;
     s->filter = 0;
     s->rss_itab_len = 0;
+    memset(s->csum_offload, 0, sizeof(s->csum_offload));
+    memset(s->lso, 0, sizeof(s->lso));
     memcpy(s->mac, s->conf.macaddr.a, ETH_ALEN);
 }
 
@@ -1782,6 +2337,34 @@ static char *hv_net_get_frames(HvNet *s, bool rx)
     return g_string_free(str, false);
 }
 
+/* offloads on: "tx-tcp4 rx-tcp4 ... lso4 lso6", "none" */
+static char *hv_net_get_offloads(Object *obj, Error **errp)
+{
+    HvNet *s = HV_NET(obj);
+    GString *str = g_string_new("");
+    g_autofree char *all = NULL;
+    int i;
+
+    for (i = 0; i < HV_NET_L4_NUM; i++) {
+        if (hv_net_csum_tx_on(s, i)) {
+            g_string_append_printf(str, " tx-%s", hv_net_l4_names[i]);
+        }
+        if (hv_net_csum_rx_on(s, i)) {
+            g_string_append_printf(str, " rx-%s", hv_net_l4_names[i]);
+        }
+    }
+    for (i = 0; i < 2; i++) {
+        if (s->lso[i]) {
+            g_string_append_printf(str, " lso%d", i ? 6 : 4);
+        }
+    }
+    if (!str->len) {
+        g_string_append(str, " none");
+    }
+    all = g_string_free(str, false);
+    return g_strdup(all + 1);
+}
+
 static char *hv_net_get_rx_frames(Object *obj, Error **errp)
 {
     return hv_net_get_frames(HV_NET(obj), true);
@@ -1861,6 +2444,26 @@ static void hv_net_instance_init(Object *obj)
                         NULL, NULL, &s->rx_section);
     object_property_add(obj, "tx-max-frame", "uint32", hv_net_get_u32,
                         NULL, NULL, &s->tx_max_frame);
+    object_property_add(obj, "tx-lso-max", "uint32", hv_net_get_u32,
+                        NULL, NULL, &s->tx_lso_max);
+    object_property_add(obj, "tx-csum", "uint64", hv_net_get_u64,
+                        NULL, NULL, &s->tx_csum);
+    object_property_add(obj, "tx-csum-udp", "uint64", hv_net_get_u64,
+                        NULL, NULL, &s->tx_csum_udp);
+    object_property_add(obj, "tx-lso", "uint64", hv_net_get_u64,
+                        NULL, NULL, &s->tx_lso);
+    object_property_add(obj, "tx-segments", "uint64", hv_net_get_u64,
+                        NULL, NULL, &s->tx_segments);
+    object_property_add(obj, "tx-vlan", "uint64", hv_net_get_u64,
+                        NULL, NULL, &s->tx_vlan);
+    object_property_add(obj, "tx-vlan-tci", "uint32", hv_net_get_u32,
+                        NULL, NULL, &s->tx_vlan_tci);
+    object_property_add(obj, "rx-csum-ok", "uint64", hv_net_get_u64,
+                        NULL, NULL, &s->rx_csum_ok);
+    object_property_add(obj, "rx-csum-bad", "uint64", hv_net_get_u64,
+                        NULL, NULL, &s->rx_csum_bad);
+    object_property_add(obj, "rx-vlan", "uint64", hv_net_get_u64,
+                        NULL, NULL, &s->rx_vlan);
     object_property_add(obj, "messages-bad", "uint64", hv_net_get_u64,
                         NULL, NULL, &s->bad);
     object_property_add(obj, "injected", "uint64", hv_net_get_u64,
@@ -1912,6 +2515,8 @@ static void hv_net_class_init(ObjectClass *klass, void *data)
     object_class_property_add_str(klass, "current-mac", hv_net_get_mac,
                                   NULL);
     object_class_property_add_str(klass, "rx-frames", hv_net_get_rx_frames,
+                                  NULL);
+    object_class_property_add_str(klass, "offloads", hv_net_get_offloads,
                                   NULL);
     object_class_property_add_str(klass, "tx-frames", hv_net_get_tx_frames,
                                   NULL);
