@@ -207,6 +207,8 @@ enum {
 #define HV_NET_LSO_MIN_MSS      8
 /* ranges in one transfer-page packet (Linux takes 375 without RSC) */
 #define HV_NET_MAX_RANGES       375
+/* completions of the guest's sends a channel holds back (inject) */
+#define HV_NET_HELD_MAX         256
 /* control answers and indications waiting for a receive section */
 #define HV_NET_CTL_QUEUE_MAX    64
 #define HV_NET_RNDIS_MAX_XFER   0x40000
@@ -266,6 +268,13 @@ typedef struct HvNetChan {
     bool stalled;
     uint64_t rx_frames;
     uint64_t tx_frames;
+    /*
+     * inject=hold-completions: the ids and statuses of the guest's sends
+     * whose completions wait, each with its room in the ring reserved
+     */
+    uint32_t nheld;
+    uint64_t held_id[HV_NET_HELD_MAX];
+    uint32_t held_status[HV_NET_HELD_MAX];
 } HvNetChan;
 
 struct HvNet {
@@ -299,6 +308,9 @@ struct HvNet {
     char *inject_result;
     /* inject=subchannel-count: the next SUBCHANNEL answer lies */
     bool lie_subchannels;
+    /* inject=hold-completions: the guest's sends complete only on release */
+    bool hold_sends;
+    uint64_t held;
     /* a frame came that found no room: the netdev holds it */
     bool rx_blocked;
     QEMUBH *rx_bh;
@@ -1942,9 +1954,18 @@ static void hv_net_chan_notify(VMBusChannel *chan)
         uint8_t ans[NVSP_MSG_LEN] = {};
         uint32_t alen = NVSP_MSG_LEN;
 
-        if (req->msglen >= 4 &&
-            ldl_le_p(req->msg) == NVSP1_SEND_RNDIS_PKT) {
+        bool send = req->msglen >= 4 &&
+                    ldl_le_p(req->msg) == NVSP1_SEND_RNDIS_PKT;
+        bool hold = send && req->need_comp && s->hold_sends;
+
+        if (send) {
             alen = 8;
+        }
+        /* a host that holds no more leaves the rest in the ring */
+        if (hold && hc->nheld == HV_NET_HELD_MAX) {
+            vmbus_free_req(req);
+            hc->stalled = true;
+            break;
         }
         /* room for the completion first, so that no answer is lost */
         if (req->need_comp && vmbus_channel_reserve(chan, 0, alen) < 0) {
@@ -1957,7 +1978,12 @@ static void hv_net_chan_notify(VMBusChannel *chan)
             hv_net_rx_completed(s, hc, req);
         } else {
             hv_net_handle(s, hc, req, ans);
-            if (req->need_comp) {
+            if (hold) {
+                /* the reservation stays for the completion on release */
+                hc->held_id[hc->nheld] = req->transaction_id;
+                hc->held_status[hc->nheld++] = ldl_le_p(ans + 4);
+                s->held++;
+            } else if (req->need_comp) {
                 vmbus_channel_send_completion(req, ans, alen);
             }
         }
@@ -1990,6 +2016,7 @@ static void hv_net_reset_state(HvNet *s)
     s->rss_itab_len = 0;
     memset(s->csum_offload, 0, sizeof(s->csum_offload));
     memset(s->lso, 0, sizeof(s->lso));
+    s->hold_sends = false;
     memcpy(s->mac, s->conf.macaddr.a, ETH_ALEN);
 }
 
@@ -2034,6 +2061,9 @@ static void hv_net_close_channel(VMBusChannel *chan)
     }
     hc->nranges = 0;
     hc->stalled = false;
+    /* the ring and its reservations go with the channel */
+    s->held -= hc->nheld;
+    hc->nheld = 0;
     g_hash_table_foreach_remove(s->xfers, hv_net_xfer_of_chan, ctx);
     if (!idx) {
         /* Hyper-V rescinds the sub-channels; a re-attach asks anew */
@@ -2143,6 +2173,38 @@ static void hv_net_inject_xfer(HvNet *s, const HvNetRange *r, uint32_t n,
     s->injected++;
 }
 
+/*
+ * inject=release-completions: the held completions of the guest's sends go
+ * out, each into the room reserved for it, and the rings are read again.
+ */
+static uint64_t hv_net_release_sends(HvNet *s)
+{
+    uint64_t n = s->held;
+    uint16_t i;
+    uint32_t j;
+
+    s->hold_sends = false;
+    for (i = 0; i < VMBUS_DEVICE(s)->num_channels; i++) {
+        VMBusChannel *chan = hv_net_channel(s, i);
+        HvNetChan *hc = &s->chans[i];
+
+        for (j = 0; j < hc->nheld; j++) {
+            uint8_t msg[8];
+
+            stl_le_p(msg, NVSP1_SEND_RNDIS_PKT_COMPLETE);
+            stl_le_p(msg + 4, hc->held_status[j]);
+            vmbus_channel_send(chan, VMBUS_PACKET_COMP, NULL, 0, msg,
+                               sizeof(msg), false, hc->held_id[j]);
+        }
+        hc->nheld = 0;
+        if (vmbus_channel_is_open(chan)) {
+            hv_net_chan_notify(chan);
+        }
+    }
+    s->held = 0;
+    return n;
+}
+
 /* A section holding @len bytes of @m, for an injected transfer. */
 static bool hv_net_inject_section(HvNet *s, const uint8_t *m, uint32_t len,
                                   uint32_t *sec, Error **errp)
@@ -2175,6 +2237,9 @@ static bool hv_net_inject_section(HvNet *s, const uint8_t *m, uint32_t len,
  *   bad-completion    a completion of a transaction the guest never sent
  *   subchannel-count  the next SUBCHANNEL answer grants 5 more than asked
  *   flood             status indications into every free section
+ *   hold-completions  the guest's sends complete no more (HV_NET_HELD_MAX
+ *                     a channel, then the host stops reading its ring)
+ *   release-completions  until this: the held ones go out
  */
 static void hv_net_set_inject(Object *obj, const char *value, Error **errp)
 {
@@ -2201,6 +2266,20 @@ static void hv_net_set_inject(Object *obj, const char *value, Error **errp)
     if (!strcmp(value, "subchannel-count")) {
         s->lie_subchannels = true;
         s->injected++;
+        return;
+    }
+    if (!strcmp(value, "hold-completions")) {
+        s->hold_sends = true;
+        g_free(s->inject_result);
+        s->inject_result = g_strdup("holding");
+        s->injected++;
+        return;
+    }
+    if (!strcmp(value, "release-completions")) {
+        uint64_t held = hv_net_release_sends(s);
+
+        g_free(s->inject_result);
+        s->inject_result = g_strdup_printf("released %" PRIu64, held);
         return;
     }
     if (!strcmp(value, "range-outside")) {
@@ -2258,7 +2337,8 @@ static void hv_net_set_inject(Object *obj, const char *value, Error **errp)
         error_setg(errp, "inject: unknown malformation '%s' (range-outside, "
                    "range-overlap, rndis-length, rndis-offset, rndis-type, "
                    "nvsp-type, unknown-inband, bad-completion, "
-                   "subchannel-count, flood)", value);
+                   "subchannel-count, flood, hold-completions, "
+                   "release-completions)", value);
         return;
     }
     if (!hv_net_inject_section(s, m, sizeof(m), &sec, errp)) {
@@ -2450,6 +2530,8 @@ static void hv_net_instance_init(Object *obj)
                         NULL, NULL, &s->tx_csum);
     object_property_add(obj, "tx-csum-udp", "uint64", hv_net_get_u64,
                         NULL, NULL, &s->tx_csum_udp);
+    object_property_add(obj, "tx-held", "uint64", hv_net_get_u64,
+                        NULL, NULL, &s->held);
     object_property_add(obj, "tx-lso", "uint64", hv_net_get_u64,
                         NULL, NULL, &s->tx_lso);
     object_property_add(obj, "tx-segments", "uint64", hv_net_get_u64,

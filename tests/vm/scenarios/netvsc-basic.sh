@@ -203,6 +203,22 @@ fi
 expect netvsc.vlan.rx.host "$(($(qn rx-vlan) - vrx0))" 1
 ip link del "$nic.5"
 
+# A host whose completions of the guest's sends stop coming: the frames
+# still go out while the guest has room, nothing breaks, and once the
+# host gives the completions back the adapter sends on.
+qset inject '"hold-completions"' >/dev/null
+ping_ok netvsc.held.flowing
+held=$(qn tx-held)
+if [ "$held" -gt 0 ]; then
+	pass netvsc.held "$held completions held back"
+else
+	fail netvsc.held "the host held no completion: $(qom inject-result)"
+fi
+qset inject '"release-completions"' >/dev/null
+expect netvsc.held.released "$(qom inject-result) $(qn tx-held)" "\"released $held\" 0"
+wait_for 10 pings 1
+ping_ok netvsc.held.ping
+
 # Link down and up from the host's QMP set_link: RNDIS status indications.
 link() {
 	_r=$(host qmp "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"hvnet\",\"up\":$1}}")
