@@ -188,7 +188,7 @@ mkdir -p "$bundle/usr/share/qemu"
 for f in /usr/share/qemu/*; do
 	[ -e "$bundle$f" ] || [ -L "$bundle$f" ] || ln -s "$f" "$bundle$f"
 done
-for dev in vmbus-bridge hv-balloon hv-heartbeat hv-shutdown hv-timesync hv-scsi hv-net; do
+for dev in vmbus-bridge hv-balloon hv-heartbeat hv-shutdown hv-timesync hv-scsi hv-ide hv-net; do
 	"$bin" -device help 2>/dev/null | grep -q "\"$dev\"" || {
 		say "the built QEMU lacks $dev"
 		exit 1

@@ -58,6 +58,7 @@ struct stv_dev {
 	u16 max_sub;		/* sub-channels the host can open */
 	u16 want_sub;		/* sub-channels asked for */
 	u16 nr_queues;		/* blk-mq queues: channels asked for; fixed once added */
+	bool ide;		/* the IDE class: the primary channel alone */
 	struct mutex sc_lock;
 	u16 nr_chans;		/* sc_lock to write; read with acquire */
 	struct stv_chan chans[STV_MAX_CHANS];

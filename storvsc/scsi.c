@@ -19,6 +19,10 @@
  * (vstor_check.h). The command's id is cleared by whoever takes the
  * answer first (cmpxchg), so one SRB completes once: a repeated, late or
  * forged answer finds no id to match and is dropped.
+ *
+ * The IDE class (generation 1 VMs' boot disks) speaks the same VMSTOR on
+ * its primary channel alone, and carries the one disk its instance id
+ * names, added directly rather than found by a scan.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -44,6 +48,11 @@ MODULE_PARM_DESC(io_timeout_s, "seconds before a command the host has not answer
 
 #define STV_MAX_TARGETS		2
 #define STV_MAX_LUNS		255
+/* An IDE controller's disk: its target from the instance id, LUN 0. */
+#define STV_IDE_MAX_TARGETS	1
+#define STV_IDE_MAX_LUNS	64
+
+enum stv_class { STV_CLASS_SCSI, STV_CLASS_IDE };
 #define STV_MAX_CDB		16
 /*
  * Requests one ring holds: its bytes over a typical SRB packet (the
@@ -494,6 +503,7 @@ static int stv_probe(struct hv_device *hdev,
 {
 	struct Scsi_Host *shost;
 	struct stv_dev *dev;
+	unsigned int target;
 	int ret;
 
 	shost = scsi_host_alloc(&stv_template, sizeof(*dev));
@@ -503,6 +513,7 @@ static int stv_probe(struct hv_device *hdev,
 	memset(dev, 0, sizeof(*dev));
 	dev->hdev = hdev;
 	dev->shost = shost;
+	dev->ide = id->driver_data == STV_CLASS_IDE;
 	ol_xact_ctx_init(&dev->xact, VSTOR_ID_CONTROL);
 	mutex_init(&dev->sc_lock);
 	init_waitqueue_head(&dev->sc_wait);
@@ -524,8 +535,8 @@ static int stv_probe(struct hv_device *hdev,
 	shost->nr_hw_queues = dev->nr_queues;
 	shost->can_queue = STV_QUEUE_DEPTH;
 	shost->cmd_per_lun = STV_QUEUE_DEPTH;
-	shost->max_id = STV_MAX_TARGETS;
-	shost->max_lun = STV_MAX_LUNS;
+	shost->max_id = dev->ide ? STV_IDE_MAX_TARGETS : STV_MAX_TARGETS;
+	shost->max_lun = dev->ide ? STV_IDE_MAX_LUNS : STV_MAX_LUNS;
 	shost->max_channel = 0;
 	shost->max_cmd_len = STV_MAX_CDB;
 	shost->max_sectors = dev->max_xfer >> 9;
@@ -538,9 +549,31 @@ static int stv_probe(struct hv_device *hdev,
 		goto err_stats;
 	/* the tag set is whole before an answer may look in it */
 	smp_store_release(&dev->io_ready, true);
-	scsi_scan_host(shost);
+	if (!dev->ide) {
+		scsi_scan_host(shost);
+		return 0;
+	}
+	/*
+	 * The IDE device is one disk, whose target the host names in the
+	 * instance id (bytes 4 and 5, little endian); the SRB carries 8 bits.
+	 */
+	target = hdev->dev_instance.b[5] << 8 | hdev->dev_instance.b[4];
+	if (target > U8_MAX) {
+		dev_err(&hdev->device, "IDE target %u: out of range\n", target);
+		ret = -EINVAL;
+		goto err_host;
+	}
+	ret = scsi_add_device(shost, 0, target, 0);
+	if (ret)
+		goto err_host;
 	return 0;
 
+err_host:
+	WRITE_ONCE(dev->removing, true);
+	cancel_work_sync(&dev->scan_work);
+	flush_workqueue(dev->wq);
+	scsi_remove_host(shost);
+	WRITE_ONCE(dev->io_ready, false);
 err_stats:
 	stv_stats_exit(dev);
 	stv_disconnect(dev);
@@ -609,7 +642,8 @@ static int stv_resume(struct hv_device *hdev)
 }
 
 static const struct hv_vmbus_device_id stv_ids[] = {
-	{ HV_SCSI_GUID, },
+	{ HV_SCSI_GUID, .driver_data = STV_CLASS_SCSI },
+	{ HV_IDE_GUID, .driver_data = STV_CLASS_IDE },
 	{ },
 };
 MODULE_DEVICE_TABLE(vmbus, stv_ids);

@@ -297,7 +297,9 @@ int stv_connect(struct stv_dev *dev)
 		stv_disconnect(dev);
 		return ret;
 	}
-	stv_sub_channels(dev);
+	/* an IDE controller has no sub-channels */
+	if (!dev->ide)
+		stv_sub_channels(dev);
 	dev_info(&dev->hdev->device,
 		 "VMSTOR %u.%u, %u channels, transfers up to %u KiB\n",
 		 dev->version >> 8, dev->version & 0xff, stv_nr_chans(dev),

@@ -30,9 +30,12 @@
 
 #define TYPE_HV_SCSI "hv-scsi"
 OBJECT_DECLARE_SIMPLE_TYPE(HvScsi, HV_SCSI)
+#define TYPE_HV_IDE "hv-ide"
 
 /* Hyper-V's synthetic SCSI controller class */
 #define HV_SCSI_GUID "ba6163d9-04a1-4d29-b605-72e2ffb1dc7f"
+/* Hyper-V's accelerated IDE class: the same VMSTOR, one disk per device */
+#define HV_IDE_GUID "32412632-86cb-44a2-9b5c-50d1417354f5"
 
 #define HV_SCSI_MAX_CHANNELS 64
 
@@ -81,6 +84,7 @@ enum {
 };
 
 #define STORAGE_CHANNEL_SUPPORTS_MULTI_CHANNEL 0x1
+#define STORAGE_CHANNEL_EMULATED_IDE           0x2
 
 #define HV_SCSI_CDB_MAX     16
 #define HV_SCSI_SENSE_MAX   20
@@ -175,6 +179,8 @@ struct HvScsi {
     SCSIBus bus;
     uint16_t channels;
     uint32_t max_transfer;
+    /* hv-ide: the IDE class, on its primary channel alone */
+    bool ide;
 
     HvScsiState state;
     uint16_t version;
@@ -676,6 +682,9 @@ static void hv_scsi_handle(HvScsi *s, HvScsiReq *req)
         if (VMBUS_DEVICE(s)->num_channels > 1) {
             req->pkt.props.flags = STORAGE_CHANNEL_SUPPORTS_MULTI_CHANNEL;
         }
+        if (s->ide) {
+            req->pkt.props.flags = STORAGE_CHANNEL_EMULATED_IDE;
+        }
         req->pkt.props.max_transfer_bytes = s->max_transfer;
         hv_scsi_answer(req, NT_STATUS_SUCCESS);
         break;
@@ -822,7 +831,9 @@ static void hv_scsi_close_channel(VMBusChannel *chan)
 
 static uint16_t hv_scsi_num_channels(VMBusDevice *vdev)
 {
-    return HV_SCSI(vdev)->channels;
+    HvScsi *s = HV_SCSI(vdev);
+
+    return s->ide ? 1 : s->channels;
 }
 
 static void hv_scsi_vmdev_realize(VMBusDevice *vdev, Error **errp)
@@ -837,6 +848,13 @@ static void hv_scsi_vmdev_realize(VMBusDevice *vdev, Error **errp)
     if (s->max_transfer < 4 * KiB || s->max_transfer > 32 * MiB) {
         error_setg(errp, "max-transfer must be 4 KiB to 32 MiB");
         return;
+    }
+    if (s->ide) {
+        /*
+         * The guest takes its disk's path and target from the instance
+         * id's first six bytes: this one is path 0, target 0.
+         */
+        memset(vdev->instanceid.data, 0, 6);
     }
     s->chans = g_new0(HvScsiChan, vdev->num_channels);
     for (i = 0; i < vdev->num_channels; i++) {
@@ -1088,9 +1106,31 @@ static const TypeInfo hv_scsi_type_info = {
     },
 };
 
+static void hv_ide_instance_init(Object *obj)
+{
+    HV_SCSI(obj)->ide = true;
+}
+
+static void hv_ide_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    VMBusDeviceClass *vdc = VMBUS_DEVICE_CLASS(klass);
+
+    dc->desc = "Hyper-V accelerated IDE controller (VMSTOR, one channel)";
+    qemu_uuid_parse(HV_IDE_GUID, &vdc->classid);
+}
+
+static const TypeInfo hv_ide_type_info = {
+    .name = TYPE_HV_IDE,
+    .parent = TYPE_HV_SCSI,
+    .instance_init = hv_ide_instance_init,
+    .class_init = hv_ide_class_init,
+};
+
 static void hv_scsi_register_types(void)
 {
     type_register_static(&hv_scsi_type_info);
+    type_register_static(&hv_ide_type_info);
 }
 
 type_init(hv_scsi_register_types)

@@ -134,10 +134,12 @@ else
 	# devices, against openlis's host models.
 	group services --kernel 6.12,6.1 --stack intree,openlis \
 		--scenario ic-vss,ic-fcopy,ic-kvp
-	# openlis's VMBus SCSI controller model (tests/host/hv-scsi.c) under
-	# openlis's hv_storvsc and the kernel's own, the reference; on 7.2 on
-	# the built-in core (its two guests and module builds add about 170 s).
-	group storage --kernel 6.12,6.1,7.2 --stack intree,openlis --scenario storvsc-basic
+	# openlis's VMBus SCSI and IDE controller models (tests/host/hv-scsi.c)
+	# under openlis's hv_storvsc and the kernel's own, the reference; on
+	# 7.2 on the built-in core (its two guests and module builds add about
+	# 170 s).
+	group storage --kernel 6.12,6.1,7.2 --stack intree,openlis \
+		--scenario storvsc-basic,storvsc-ide
 	# openlis's VMBus network adapter model (tests/host/hv-net.c) under
 	# the kernel's own hv_netvsc (its reference until openlis's driver),
 	# on the kernel's core and on openlis's; on 7.2 on the built-in core

@@ -31,9 +31,16 @@ fi
 expect storvsc.host.state "$(qom state)" '"ready"'
 expect storvsc.host.version "$(qom protocol-version)" '"6.2"'
 
+# The controller's SCSI host number (another controller may sit beside it).
+has_host() { h=$(ls -d "$dev"/host* 2>/dev/null | head -n 1); [ -n "$h" ]; }
+if ! wait_for 10 has_host; then
+	fail storvsc.host "no SCSI host under $dev"
+	return 0
+fi
+h=${h##*/host}
 # The block device at target $1, LUN $2 of the controller (channel 0).
 disk_at() {
-	for b in /sys/class/scsi_device/*:0:$1:$2/device/block/sd*; do
+	for b in /sys/class/scsi_device/$h:0:$1:$2/device/block/sd*; do
 		[ -e "$b" ] && { basename "$b"; return 0; }
 	done
 	return 1
@@ -48,7 +55,7 @@ else
 	fail storvsc.disk "no disk at target 0 LUN 0: $(ls /sys/class/scsi_device | tr '\n' ' ')"
 	return 0
 fi
-ndev=$(ls /sys/class/scsi_device | wc -l)
+ndev=$(ls -d /sys/class/scsi_device/$h:* | wc -l)
 expect storvsc.devices "$ndev" 2
 expect storvsc.disk.serial "$(serial_of $sd)" openlis-sd0
 expect storvsc.disk.size "$(($(cat /sys/block/$sd/size) * 512))" 268435456
@@ -57,9 +64,9 @@ expect storvsc.disk.model "$(trim /sys/block/$sd/device/model)" SYNTH-DISK
 # hv-scsi's largest transfer, 512 KiB, is the queue's.
 expect storvsc.disk.max_hw_sectors_kb "$(cat /sys/block/$sd/queue/max_hw_sectors_kb)" 512
 
-has_cd() { ls /sys/class/scsi_device/*:0:0:1/device/block 2>/dev/null | grep -q sr; }
+has_cd() { ls /sys/class/scsi_device/$h:0:0:1/device/block 2>/dev/null | grep -q sr; }
 if wait_for 20 has_cd; then
-	expect storvsc.cd.type "$(cat /sys/class/scsi_device/*:0:0:1/device/type)" 5
+	expect storvsc.cd.type "$(cat /sys/class/scsi_device/$h:0:0:1/device/type)" 5
 else
 	fail storvsc.cd "no CD at LUN 1: $(ls /sys/class/scsi_device)"
 fi
