@@ -3,7 +3,8 @@
 # against the cached headers, in a private DKMS tree (nothing touches the
 # machine's /lib/modules, /var/lib/dkms, /boot or /usr). For each kernel:
 # the modules dkms.conf names for it land in updates/dkms with openlis's
-# version, hv_vmbus with the ACPI alias that loads it at boot; install and
+# version, hv_vmbus with the ACPI alias that loads it at boot, hv_storvsc
+# with the SCSI and IDE classes' aliases; install and
 # remove rebuild that kernel's initramfs (a stand-in update-initramfs
 # records the call) and put the hook and the dracut configuration in place
 # and away. A kernel whose VMBus core is built in gets the clients only.
@@ -28,6 +29,19 @@ fi
 conf_modules() { # <kernelver> <kernel source dir>
 	bash -c 'kernelver=$1 kernel_source_dir=$2; . "$3" >/dev/null
 		echo "${BUILT_MODULE_NAME[*]}"' sh "$1" "$2" "$top/dkms.conf"
+}
+
+# aliases <check> <module> <aliases>: the installed module has exactly
+# these aliases (sorted, space separated).
+aliases() {
+	local f got
+	f=$(find "$work/lib/modules/$abi/updates/dkms" -name "$2.ko*" | head -n1)
+	got=$(modinfo -F alias "$f" 2>/dev/null | sort | tr '\n' ' ')
+	if [ "${got% }" = "$3" ]; then
+		pass "$1" "installed $2: $got"
+	else
+		fail "$1" "installed $2 has aliases '$got'"
+	fi
 }
 
 # $work stands for / to boot/dkms-post.sh: the hook, the dracut
@@ -63,7 +77,7 @@ for k in 6.1 6.12 7.2; do
 	kdir=$(realpath "$kd/kdir")
 	core=$(sed -n 's/^CONFIG_HYPERV_VMBUS=//p' "$kdir/.config")
 	[ -n "$core" ] || core=$(sed -n 's/^CONFIG_HYPERV=//p' "$kdir/.config")
-	want="hv_balloon hv_utils hv_heartbeat hv_timesync hv_shutdown hv_kvp hv_vss hv_fcopy"
+	want="hv_balloon hv_storvsc hv_utils hv_heartbeat hv_timesync hv_shutdown hv_kvp hv_vss hv_fcopy"
 	[ "$core" = y ] || want="hv_vmbus $want"
 	mods=$(conf_modules "$abi" "$kdir")
 	for m in $want; do
@@ -121,22 +135,20 @@ for k in 6.1 6.12 7.2; do
 			fail "$k.clients-only" "no hv_vmbus expected, and the install saying so: $(tail -n 3 "$work/install-$k.log")"
 		fi
 	else
-		f=$(find "$work/lib/modules/$abi/updates/dkms" -name 'hv_vmbus.ko*' | head -n1)
-		aliases=$(modinfo -F alias "$f" 2>/dev/null | sort | tr '\n' ' ')
-		if [ "$aliases" = "acpi*:VMBUS:* acpi*:VMBus:* " ]; then
-			pass "$k.alias" "installed hv_vmbus: $aliases"
-		else
-			fail "$k.alias" "installed hv_vmbus has aliases '$aliases'"
-		fi
+		aliases "$k.alias" hv_vmbus "acpi*:VMBUS:* acpi*:VMBus:*"
 	fi
+	# hv_storvsc loads for the SCSI class and for the IDE class (bytes
+	# of their GUIDs as the bus matches them), and for no other.
+	aliases "$k.storvsc-alias" hv_storvsc \
+		"vmbus:32264132cb86a2449b5c50d1417354f5 vmbus:d96361baa104294db60572e2ffb1dc7f"
 
 	: >"$work/hook.log"
 	MODULESDIR=$work/lib/modules/$abi version=$abi sh "$work/hook" >"$work/hook-$k.out" 2>&1
 	added=$(tr '\n' ' ' <"$work/hook.log")
-	expect="hv_vmbus "
-	[ "$core" != y ] || expect=
+	expect="hv_vmbus hv_storvsc "
+	[ "$core" != y ] || expect="hv_storvsc "
 	if [ "$added" = "$expect" ]; then
-		pass "$k.hook" "the initramfs hook adds: ${added:-nothing (no openlis core)}"
+		pass "$k.hook" "the initramfs hook adds: $added"
 	else
 		fail "$k.hook" "the initramfs hook adds '$added': $(head -n 2 "$work/hook-$k.out")"
 	fi
