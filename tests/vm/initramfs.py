@@ -11,7 +11,7 @@ import tempfile
 BUSYBOX = "/bin/busybox"
 
 
-def _decompressed(path):
+def decompressed(path):
     """Module bytes, whatever compression Debian shipped them with."""
     with open(path, "rb") as f:
         data = f.read()
@@ -97,7 +97,7 @@ def build(out_path, init_script, files=None, modules=None):
         for i, (name, path) in enumerate(modules or []):
             with open(os.path.join(root, "lib/openlis-modules",
                                    f"{i:02d}-{name}.ko"), "wb") as f:
-                f.write(_decompressed(path))
+                f.write(decompressed(path))
         listing = subprocess.run(["find", "."], cwd=root, check=True,
                                  capture_output=True).stdout
         cpio = subprocess.run(["cpio", "--quiet", "-o", "-H", "newc",

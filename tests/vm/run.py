@@ -200,9 +200,9 @@ def scenario_meta(name):
         raise SystemExit(f"no scenario {name} ({path})")
     meta = {"modules": [], "qemu": [], "timeout": 120, "cmdline": [],
             "rootfs": None, "testmods": [], "host": None, "core": None,
-            "tools": []}
+            "tools": [], "alt": []}
     for line in open(path):
-        m = re.match(r"#\s*(modules|qemu|timeout|cmdline|rootfs|testmods|host|core|tools):\s*(.*)",
+        m = re.match(r"#\s*(modules|qemu|timeout|cmdline|rootfs|testmods|host|core|tools|alt):\s*(.*)",
                      line)
         if not m:
             continue
@@ -404,7 +404,7 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route):
     name = f"{kernel['name']}-{stack}" + (f"-{rootfs}" if rootfs else "")
     # The boot itself: a minute on a busy machine under emulation.
     modules, qemu_extra, cmdline, timeout = [], [], [], 120
-    testmods, built_qemu = [], False
+    testmods, built_qemu, alts = [], False, []
     files = {"/lib/openlis/lib.sh": os.path.join(HERE, "guest/lib.sh")}
     files.update(build_guest_tools(workdir))
     for s in scenarios:
@@ -415,6 +415,7 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route):
         cmdline += meta["cmdline"]
         timeout += meta["timeout"]
         testmods += [m for m in meta["testmods"] if m not in testmods]
+        alts += [m for m in meta["alt"] if m not in alts]
         for t in meta["tools"]:
             files[f"/bin/{t}"] = guest_tool(t)
         built_qemu = built_qemu or meta["host"] == "openlis-qemu"
@@ -432,6 +433,19 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route):
     # service: where openlis's hv_utils stands in, its services come along.
     if "hv_utils" in modules and "hv_utils" in overrides:
         modules += [m for m in IC_SERVICES if m in overrides and m not in modules]
+    # "alt:" modules come in the other build too (the kernel's where the
+    # stack loads openlis's, else openlis's), not loaded, as
+    # /lib/openlis-alt/<name>.ko, with what it needs loaded: a scenario
+    # swaps the two in one guest.
+    for m in alts:
+        alt = tree.path(m) if m in overrides else openlis_kos.get(m)
+        if not alt:
+            raise SystemExit(f"openlis builds no {m} for {kernel['name']}")
+        modules += [d for d in tree.depends(alt) if d not in modules]
+        dest = os.path.join(workdir, f"{name}-alt-{m}.ko")
+        with open(dest, "wb") as f:
+            f.write(initramfs.decompressed(alt))
+        files[f"/lib/openlis-alt/{m}.ko"] = dest
     order = tree.closure(modules, overrides)
     # Test clients go last, on whichever core the stack has.
     if testmods:
