@@ -15,6 +15,7 @@
 #include <linux/workqueue.h>
 #include <openlis/dm_proto.h>
 #include <openlis/dm_track.h>
+#include <openlis/ol_xact.h>
 
 /* Threads that may fill one balloon request, its own included. */
 #define HV_DM_MAX_FILLERS	4
@@ -47,9 +48,11 @@ struct hv_dm {
 	enum hv_dm_state state;
 	atomic_t trans_id;
 
-	/* Negotiation: the channel callback answers the probe's waits. */
-	struct completion host_event;
-	bool host_accepted;
+	/*
+	 * Negotiation: the channel callback hands the host's answers, known
+	 * by their type, to the probe's waits.
+	 */
+	struct ol_xact_ctx xact;	/* its own lock, taken innermost */
 	u32 version;
 
 	/* Host requests run one at a time, in order, on this queue. */
@@ -59,7 +62,6 @@ struct hv_dm {
 	unsigned int queued;
 	u64 queued_unballoon;	/* pages named by queued unballoon requests */
 	bool balloon_ok;	/* act on balloon requests */
-	u16 awaiting;		/* the response negotiation waits for */
 
 	/* Pages we have given to the host, linked through page->lru. */
 	spinlock_t balloon_lock;	/* ballooned, nr_ballooned, page marks */

@@ -29,7 +29,7 @@ MODULE_PARM_DESC(honour_hibernation,
 /* Hosts send at most a page; twice that covers the ring's own header. */
 #define HV_DM_RECV_SIZE		(2 * DM_MAX_MSG_SIZE)
 #define HV_DM_RING_SIZE		VMBUS_RING_SIZE(16 * 1024)
-#define HV_DM_HOST_WAIT		(5 * HZ)
+#define HV_DM_HOST_WAIT_MS	5000
 
 static struct hv_dm *hv_dm_dev;
 
@@ -171,21 +171,19 @@ static void hv_dm_handle(struct hv_dm *dm, const void *buf, u32 len)
 	case DM_VERSION_RESPONSE:
 	case DM_CAPABILITIES_RESPONSE:
 		/* Only the answer negotiation is waiting for counts. */
-		if (READ_ONCE(dm->awaiting) != m.type) {
+		if (!ol_xact_respond_kind(&dm->xact, m.type, &m, sizeof(m))) {
 			atomic64_inc(&dm->stats.refused_state);
 			pr_warn_ratelimited("refused unsolicited %s\n",
 					    dm_msg_name(m.type));
 			return;
 		}
-		dm->host_accepted = m.accepted;
 		/*
 		 * A host may ask for memory as soon as it accepts our
-		 * capabilities, before the probe thread runs again.
+		 * capabilities, in the packets behind this one, before the
+		 * probe thread runs again.
 		 */
 		if (m.type == DM_CAPABILITIES_RESPONSE && m.accepted)
 			WRITE_ONCE(dm->state, HV_DM_IDLE);
-		WRITE_ONCE(dm->awaiting, 0);
-		complete(&dm->host_event);
 		break;
 	case DM_INFO_MESSAGE:
 		if (m.info.has_max_page_cnt) {
@@ -222,22 +220,27 @@ static void hv_dm_on_channel(void *ctx)
 	}
 }
 
-/* Send @msg and wait for the host's @answer; returns its verdict. */
+/*
+ * Send @msg and wait for the host's @answer: 0 when it accepts, -EPROTO
+ * when it refuses, -ETIMEDOUT, or -ECANCELED when the channel closes.
+ */
 static int hv_dm_ask(struct hv_dm *dm, const void *msg, u32 len, u16 answer)
 {
+	struct dm_host_msg resp;
+	struct ol_xact *x;
+	u32 resp_len;
 	int ret;
 
-	reinit_completion(&dm->host_event);
-	dm->host_accepted = false;
-	WRITE_ONCE(dm->awaiting, answer);
+	x = ol_xact_get_kind(&dm->xact, answer, &resp, sizeof(resp));
+	if (!x)
+		return -ECANCELED;
 	ret = hv_dm_send(dm, msg, len);
+	if (!ret)
+		ret = ol_xact_wait(x, HV_DM_HOST_WAIT_MS, &resp_len);
+	ol_xact_put(x);
 	if (ret)
 		return ret;
-	if (!wait_for_completion_timeout(&dm->host_event, HV_DM_HOST_WAIT)) {
-		WRITE_ONCE(dm->awaiting, 0);
-		return -ETIMEDOUT;
-	}
-	return dm->host_accepted ? 0 : -EPROTO;
+	return resp.accepted ? 0 : -EPROTO;
 }
 
 static int hv_dm_negotiate(struct hv_dm *dm)
@@ -285,6 +288,7 @@ static int hv_dm_connect(struct hv_dm *dm)
 
 	dm->state = HV_DM_INITIALIZING;
 	dm->closing = false;
+	ol_xact_resume(&dm->xact);
 	hdev->channel->max_pkt_size = HV_DM_RECV_SIZE;
 	ret = vmbus_open(hdev->channel, HV_DM_RING_SIZE, HV_DM_RING_SIZE,
 			 NULL, 0, hv_dm_on_channel, dm);
@@ -312,6 +316,7 @@ static void hv_dm_disconnect(struct hv_dm *dm)
 	spin_lock_irqsave(&dm->job_lock, flags);
 	dm->closing = true;
 	spin_unlock_irqrestore(&dm->job_lock, flags);
+	ol_xact_cancel_all(&dm->xact);
 	drain_workqueue(dm->wq);
 	hv_dm_status_stop(dm);
 	vmbus_close(dm->hdev->channel);
@@ -348,7 +353,7 @@ static int hv_dm_probe(struct hv_device *hdev,
 		return -ENOMEM;
 	dm->hdev = hdev;
 	atomic_set(&dm->trans_id, 0);
-	init_completion(&dm->host_event);
+	ol_xact_ctx_init(&dm->xact, 0);
 	init_completion(&dm->status_kick);
 	mutex_init(&dm->status_lock);
 	spin_lock_init(&dm->balloon_lock);

@@ -25,11 +25,12 @@ void ol_xact_ctx_init(struct ol_xact_ctx *ctx, u64 id_base)
 }
 
 /*
- * A slot for one request, its answer to land in @resp (@resp_size bytes).
- * NULL when all slots are taken or the channel is going away.
+ * A slot for one request whose answer is of @kind (0: the answer names
+ * the request's id), to land in @resp (@resp_size bytes). NULL when all
+ * slots are taken or the channel is going away.
  */
-struct ol_xact *ol_xact_get(struct ol_xact_ctx *ctx, void *resp,
-			    u32 resp_size)
+struct ol_xact *ol_xact_get_kind(struct ol_xact_ctx *ctx, u32 kind,
+				 void *resp, u32 resp_size)
 {
 	struct ol_xact *x = NULL;
 	unsigned long flags;
@@ -41,6 +42,7 @@ struct ol_xact *ol_xact_get(struct ol_xact_ctx *ctx, void *resp,
 			continue;
 		x = &ctx->slots[i];
 		x->id = ctx->id_base | ++ctx->next_id;
+		x->kind = kind;
 		x->state = OL_XACT_WAITING;
 		x->resp = resp;
 		x->resp_size = resp_size;
@@ -50,6 +52,12 @@ struct ol_xact *ol_xact_get(struct ol_xact_ctx *ctx, void *resp,
 	}
 	spin_unlock_irqrestore(&ctx->lock, flags);
 	return x;
+}
+
+struct ol_xact *ol_xact_get(struct ol_xact_ctx *ctx, void *resp,
+			    u32 resp_size)
+{
+	return ol_xact_get_kind(ctx, 0, resp, resp_size);
 }
 
 u64 ol_xact_id(const struct ol_xact *x)
@@ -98,9 +106,43 @@ void ol_xact_put(struct ol_xact *x)
 
 	spin_lock_irqsave(&ctx->lock, flags);
 	x->id = 0;
+	x->kind = 0;
 	x->resp = NULL;
 	x->state = OL_XACT_FREE;
 	spin_unlock_irqrestore(&ctx->lock, flags);
+}
+
+/*
+ * Hands an answer to the request waiting with @id, or, with @id 0, to the
+ * oldest one waiting for @kind; counts it stale when none waits.
+ */
+static bool ol_xact_answer(struct ol_xact_ctx *ctx, u64 id, u32 kind,
+			   const void *data, u32 len)
+{
+	struct ol_xact *x = NULL, *s;
+	unsigned long flags;
+	int i;
+
+	spin_lock_irqsave(&ctx->lock, flags);
+	for (i = 0; (id || kind) && i < OL_XACT_SLOTS; i++) {
+		s = &ctx->slots[i];
+		if (s->state != OL_XACT_WAITING ||
+		    (id ? s->id != id : s->kind != kind))
+			continue;
+		if (!x || s->id < x->id)
+			x = s;
+	}
+	if (x) {
+		memcpy(x->resp, data, len < x->resp_size ? len : x->resp_size);
+		x->resp_len = len;
+		x->state = OL_XACT_ANSWERED;
+		ctx->answered++;
+		complete(&x->done);
+	} else {
+		ctx->stale++;
+	}
+	spin_unlock_irqrestore(&ctx->lock, flags);
+	return !!x;
 }
 
 /*
@@ -112,30 +154,18 @@ void ol_xact_put(struct ol_xact *x)
 bool ol_xact_respond(struct ol_xact_ctx *ctx, u64 id, const void *data,
 		     u32 len)
 {
-	struct ol_xact *x = NULL;
-	unsigned long flags;
-	int i;
+	return ol_xact_answer(ctx, id, 0, data, len);
+}
 
-	spin_lock_irqsave(&ctx->lock, flags);
-	for (i = 0; id && i < OL_XACT_SLOTS; i++) {
-		if (ctx->slots[i].id == id &&
-		    ctx->slots[i].state == OL_XACT_WAITING) {
-			x = &ctx->slots[i];
-			break;
-		}
-	}
-	if (!x) {
-		ctx->stale++;
-		spin_unlock_irqrestore(&ctx->lock, flags);
-		return false;
-	}
-	memcpy(x->resp, data, len < x->resp_size ? len : x->resp_size);
-	x->resp_len = len;
-	x->state = OL_XACT_ANSWERED;
-	ctx->answered++;
-	complete(&x->done);
-	spin_unlock_irqrestore(&ctx->lock, flags);
-	return true;
+/*
+ * The same for an answer that names no request, only its @kind: it goes
+ * to the oldest request waiting for that kind, as such protocols answer
+ * in order.
+ */
+bool ol_xact_respond_kind(struct ol_xact_ctx *ctx, u32 kind,
+			  const void *data, u32 len)
+{
+	return ol_xact_answer(ctx, 0, kind, data, len);
 }
 
 /*

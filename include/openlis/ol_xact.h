@@ -19,6 +19,14 @@
  * id space with @id_base (high bits the protocol leaves to the guest),
  * so that control answers and I/O answers cannot be mistaken.
  *
+ * Some protocols carry no id back (Dynamic Memory's answers are known by
+ * their type): such a request is taken with ol_xact_get_kind() and its
+ * answer given to ol_xact_respond_kind(), which delivers it to the oldest
+ * request waiting for that kind. The id still names the slot, so an answer
+ * after its waiter gave up is refused all the same; one that comes after
+ * a newer request of the same kind was sent cannot be told from that
+ * request's own, which such a protocol accepts by sending one at a time.
+ *
  * Locking: ctx->lock (a spinlock, taken with interrupts off: answers come
  * from the channel callback) guards every slot's fields and the counters.
  * It is the innermost lock; nothing is called with it held.
@@ -47,6 +55,7 @@ struct ol_xact_ctx;
 struct ol_xact {
 	struct ol_xact_ctx *ctx;
 	u64 id;			/* lock; 0 while free */
+	u32 kind;		/* lock: the answer awaited; 0: matched by id */
 	enum ol_xact_state state;	/* lock */
 	void *resp;		/* the waiter's buffer */
 	u32 resp_size;
@@ -68,11 +77,15 @@ struct ol_xact_ctx {
 void ol_xact_ctx_init(struct ol_xact_ctx *ctx, u64 id_base);
 struct ol_xact *ol_xact_get(struct ol_xact_ctx *ctx, void *resp,
 			    u32 resp_size);
+struct ol_xact *ol_xact_get_kind(struct ol_xact_ctx *ctx, u32 kind,
+				 void *resp, u32 resp_size);
 u64 ol_xact_id(const struct ol_xact *x);
 int ol_xact_wait(struct ol_xact *x, unsigned int timeout_ms, u32 *resp_len);
 void ol_xact_put(struct ol_xact *x);
 bool ol_xact_respond(struct ol_xact_ctx *ctx, u64 id, const void *data,
 		     u32 len);
+bool ol_xact_respond_kind(struct ol_xact_ctx *ctx, u32 kind,
+			  const void *data, u32 len);
 void ol_xact_cancel_all(struct ol_xact_ctx *ctx);
 void ol_xact_resume(struct ol_xact_ctx *ctx);
 

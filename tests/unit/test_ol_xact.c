@@ -4,6 +4,9 @@
  * delivered, one for an id no request has (or had, before its timeout) is
  * refused and counted and writes no buffer, a cancellation wakes every
  * waiter and refuses new requests until resumed, and ids never repeat.
+ * Answers that name only their kind go to the oldest request awaiting it,
+ * never to one of another kind, to one matched by id, or to one whose
+ * wait has ended.
  * The pretend kernel's wait returns at once: done or timed out.
  */
 #include <errno.h>
@@ -141,6 +144,46 @@ static void test_cancel_all(void)
 	ol_xact_put(a);
 }
 
+static void test_kind(void)
+{
+	struct ol_xact_ctx ctx;
+	struct ol_xact *byid, *other, *old, *young;
+	u8 b0[4] = {}, b1[4] = {}, b2[4] = {}, b3[4] = {}, ans[4] = { 7 };
+	u32 len = 0;
+
+	ol_xact_ctx_init(&ctx, BASE);
+	byid = ol_xact_get(&ctx, b0, sizeof(b0));
+	other = ol_xact_get_kind(&ctx, 4, b1, sizeof(b1));
+	old = ol_xact_get_kind(&ctx, 2, b2, sizeof(b2));
+	young = ol_xact_get_kind(&ctx, 2, b3, sizeof(b3));
+	CHECK(byid && other && old && young);
+	/* kind 0 is "matched by id", never a kind an answer may name */
+	CHECK(!ol_xact_respond_kind(&ctx, 0, ans, sizeof(ans)));
+	CHECK(!ol_xact_respond_kind(&ctx, 9, ans, sizeof(ans)));
+	CHECK_EQ(ctx.stale, 2);
+	CHECK(ol_xact_respond_kind(&ctx, 2, ans, sizeof(ans)));
+	CHECK_EQ(b2[0], 7);
+	CHECK_EQ(b3[0], 0);
+	CHECK_EQ(b0[0] + b1[0], 0);
+	CHECK_EQ(ol_xact_wait(old, 10, &len), 0);
+	CHECK_EQ(len, 4);
+	/* the younger one times out; its late answer is refused */
+	CHECK_EQ(ol_xact_wait(young, 10, &len), -ETIMEDOUT);
+	CHECK(!ol_xact_respond_kind(&ctx, 2, ans, sizeof(ans)));
+	CHECK_EQ(b3[0], 0);
+	/* a kind request is still known by its id */
+	CHECK(ol_xact_respond(&ctx, ol_xact_id(other), ans, sizeof(ans)));
+	CHECK_EQ(b1[0], 7);
+	ol_xact_put(old);
+	ol_xact_put(young);
+	ol_xact_put(other);
+	/* a reused slot is matched by id again */
+	other = ol_xact_get(&ctx, b1, sizeof(b1));
+	CHECK(!ol_xact_respond_kind(&ctx, 4, ans, sizeof(ans)));
+	ol_xact_put(other);
+	ol_xact_put(byid);
+}
+
 int main(void)
 {
 	UNIT_RUN(test_answer_before_wait);
@@ -148,6 +191,7 @@ int main(void)
 	UNIT_RUN(test_unknown_ids);
 	UNIT_RUN(test_slots_run_out);
 	UNIT_RUN(test_cancel_all);
+	UNIT_RUN(test_kind);
 	printf("%d waits\n", waited);
 	return unit_summary();
 }
