@@ -71,7 +71,7 @@ dkms-install:
 	rsync -a --delete --exclude .git --exclude build --exclude .compat \
 		./ /usr/src/openlis-$(VERSION)/
 	dkms status -m openlis -v $(VERSION) | grep -q . || dkms add -m openlis -v $(VERSION)
-	dkms install -m openlis -v $(VERSION)
+	dkms install -m openlis -v $(VERSION) -k $(KVER)
 
 dkms-remove:
 	dkms remove -m openlis -v $(VERSION) --all

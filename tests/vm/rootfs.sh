@@ -8,20 +8,52 @@
 # run.py).
 #
 #   tests/vm/rootfs.sh <kernel name from scripts/kernels.conf>
+#   tests/vm/rootfs.sh dkms
 #
-# An image whose inputs (this script, guest/systemd/*, the kernel's version)
-# are unchanged is reused at once. The last line printed is the image path.
+# dkms builds the images of "# rootfs: dkms" scenarios instead: the same
+# system made as a user's is, with Debian's kernel package of the first
+# kernel below (initramfs-tools, its headers, DKMS), openlis installed by
+# `make dkms-install` from its source tree, then Debian's kernel package of
+# the second kernel as an update, which DKMS builds openlis for by itself.
+# Two images come of it, each with the /boot files of its two kernels
+# beside it: installed/ (both kernels with openlis) and removed/ (after
+# `make dkms-remove`). The guests boot those kernels and initramfs
+# images, not the harness's.
+#
+# An image whose inputs (this script, guest/systemd/*, the kernels'
+# versions, and for dkms openlis's source outside tests/) are unchanged is
+# reused at once. The last line printed is the image path, or for dkms the
+# folder of installed/ and removed/.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cache=${OPENLIS_CACHE:-$HOME/.cache/openlis}
-name=${1:?usage: rootfs.sh <kernel name from scripts/kernels.conf>}
+usage="usage: rootfs.sh <kernel name from scripts/kernels.conf> | dkms"
+name=${1:?$usage}
+# The dkms images' kernels: bookworm's own, then its backports' kernel, the
+# update a bookworm user takes for newer hardware.
+DKMS_KERNELS="6.1 6.12"
+variant=systemd
+if [ "$name" = dkms ]; then
+	variant=dkms
+	read -r name update <<<"$DKMS_KERNELS"
+fi
 
-kdir=$("$top/scripts/fetch-kernel.sh" "$name" | tail -n1)
-kver=$(cat "$kdir/version")
-abi=$(cat "$kdir/abi")
-suite=$(awk -v n="$name" '$1 == n {print $2}' "$top/scripts/kernels.conf")
+# facts <kernel name>: its cached folder, version, ABI and suite.
+facts() {
+	local d
+	d=$("$top/scripts/fetch-kernel.sh" "$1" | tail -n1)
+	echo "$d $(cat "$d/version") $(cat "$d/abi")" \
+		"$(awk -v n="$1" '$1 == n {print $2}' "$top/scripts/kernels.conf")"
+}
+read -r kdir kver abi suite < <(facts "$name")
+usuite=
+[ $variant = systemd ] || read -r _ uver uabi usuite < <(facts "$update")
+if [ -z "$suite" ] || { [ $variant = dkms ] && [ -z "$usuite" ]; }; then
+	echo "rootfs: cannot fetch the kernels" >&2
+	exit 1
+fi
 
 hash=$( {
 	cat "$here/rootfs.sh"
@@ -30,10 +62,18 @@ hash=$( {
 		cat "$f"
 	done
 	printf '%s %s %s\n' "$name" "$kver" "$abi"
+	if [ $variant = dkms ]; then
+		printf '%s %s %s\n' "$update" "$uver" "$uabi"
+		# What `make dkms-install` takes from the tree.
+		(cd "$top" && find . \( -path ./tests -o -path ./build -o -path ./.git \
+			-o -path ./.compat \) -prune -o -type f -print | LC_ALL=C sort |
+			xargs -d '\n' sha256sum)
+	fi
 } | sha256sum | cut -c1-12)
 dir=$cache/rootfs
 img=$dir/$name-$hash.img
-if [ -f "$img" ]; then
+[ $variant = systemd ] || img=$dir/dkms-$hash
+if [ -e "$img" ]; then
 	echo "$img"
 	exit 0
 fi
@@ -84,11 +124,12 @@ debootstrap --variant=minbase \
 }
 
 suites="bookworm bookworm-updates"
-case $suite in
-bookworm-backports) suites="$suites bookworm-backports" ;;
-bookworm | bookworm-security | bookworm-updates) ;;
-*) suites="$suites $suite" ;;
-esac
+for s in $suite $usuite; do
+	case $s in
+	bookworm | bookworm-security | bookworm-updates) ;;
+	*) suites="$suites $s" ;;
+	esac
+done
 {
 	printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\n' "$mirror" "$suites"
 	printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
@@ -98,17 +139,37 @@ esac
 	fi
 } >"$root/etc/apt/sources.list.d/debian.sources"
 rm -f "$root/etc/apt/sources.list"
-cp /etc/resolv.conf "$root/etc/resolv.conf"
-# Package scripts must not start daemons inside the build chroot.
-printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
-chmod 0755 "$root/usr/sbin/policy-rc.d"
-mount -t proc proc "$root/proc" && mounted+=("$root/proc")
+# Package scripts must not start daemons inside the build chroot
+# (policy-rc.d, enter_root).
+# enter_root and leave_root: what the package scripts need of the build
+# machine while they run (update-initramfs reads /proc and /dev), and none
+# of it in the image.
+enter_root() {
+	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+	chmod 0755 "$root/usr/sbin/policy-rc.d"
+	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	mount -t proc proc "$root/proc" && mounted+=("$root/proc")
+	mount --bind /dev "$root/dev" && mounted+=("$root/dev")
+}
+leave_root() {
+	local m
+	for m in "${mounted[@]}"; do
+		umount "$m"
+	done
+	mounted=()
+	rm -f "$root/usr/sbin/policy-rc.d" "$root/etc/resolv.conf"
+}
+enter_root
 
 in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C "$@"; }
-in_root apt-get update -q >"$work/apt.log" 2>&1 || {
-	tail -n 20 "$work/apt.log" >&2
-	exit 1
+# apt_root <args...>: apt-get in the chroot, its output in apt.log.
+apt_root() {
+	in_root apt-get -y -q "$@" >>"$work/apt.log" 2>&1 || {
+		tail -n 20 "$work/apt.log" >&2
+		exit 1
+	}
 }
+apt_root update
 
 # hyperv-daemons comes from the kernel's own source package, so the kernel's
 # version names the matching daemons; where the archive no longer serves it,
@@ -126,22 +187,14 @@ else
 	log "WARNING: hyperv-daemons $kver is not served; using $hvd_ver"
 fi
 log "hyperv-daemons $hvd_ver"
-in_root apt-get install -y -q --no-install-recommends "hyperv-daemons=$hvd_ver" \
-	>>"$work/apt.log" 2>&1 || {
-	tail -n 20 "$work/apt.log" >&2
-	exit 1
-}
+apt_root install --no-install-recommends "hyperv-daemons=$hvd_ver"
 echo "$hvd_ver" >"$root/etc/openlis-hyperv-daemons.version"
 
 # IP injection's other two network managers (daemons-ipinject): networkd
 # comes with bookworm's systemd; NetworkManager and the D-Bus both need are
 # installed here. Neither starts at boot: the scenario starts each in turn,
 # and every other scenario sees ifupdown's server as before.
-in_root apt-get install -y -q --no-install-recommends dbus network-manager \
-	>>"$work/apt.log" 2>&1 || {
-	tail -n 20 "$work/apt.log" >&2
-	exit 1
-}
+apt_root install --no-install-recommends dbus network-manager
 in_root systemctl disable NetworkManager.service NetworkManager-wait-online.service \
 	NetworkManager-dispatcher.service >/dev/null 2>&1 || true
 
@@ -167,10 +220,19 @@ if [ ! -e "$root/usr/sbin/hv_fcopy_daemon" ] && [ ! -e "$root/usr/sbin/hv_fcopy_
 	fi
 fi
 
-# The kernel's modules, indexed for modprobe and udev's autoload.
-mkdir -p "$root/lib/modules/$abi"
-cp -a "$kdir/modules/kernel" "$kdir"/modules/modules.* "$root/lib/modules/$abi/"
-in_root depmod -a "$abi"
+if [ $variant = systemd ]; then
+	# The kernel's modules, indexed for modprobe and udev's autoload.
+	mkdir -p "$root/lib/modules/$abi"
+	cp -a "$kdir/modules/kernel" "$kdir"/modules/modules.* "$root/lib/modules/$abi/"
+	in_root depmod -a "$abi"
+else
+	# As a user's system: Debian's kernel package (its postinst builds the
+	# initramfs with initramfs-tools), its headers, and what DKMS and
+	# `make dkms-install` need (6.12's headers build with pahole).
+	log "Debian's kernel $abi ($kver), its headers, initramfs-tools and DKMS"
+	apt_root install --no-install-recommends initramfs-tools zstd dkms make rsync \
+		dwarves "linux-image-$abi=$kver" "linux-headers-$abi=$kver"
+fi
 
 # A test guest: no password, no login prompts on the serial ports (ttyS1 is
 # the harness's), no network, nothing else at boot that needs one.
@@ -195,34 +257,82 @@ printf '[Journal]\nStorage=volatile\n' >"$root/etc/systemd/journald.conf.d/openl
 
 # The guest side of the harness: a unit that runs the scenarios after boot.
 install -d "$root/usr/lib/openlis"
-for f in run-scenarios boot-progress; do
+for f in run-scenarios boot-progress fetch-harness; do
 	install -m 0755 "$here/guest/systemd/$f" "$root/usr/lib/openlis/$f"
 done
-for u in openlis-scenarios.service openlis-boot-progress.service; do
+for u in openlis-scenarios.service openlis-boot-progress.service openlis-harness.service; do
 	install -m 0644 "$here/guest/systemd/$u" "$root/etc/systemd/system/$u"
 	in_root systemctl enable "$u" >/dev/null 2>&1
 done
 
-umount "$root/proc"
-mounted=()
-rm -f "$root/usr/sbin/policy-rc.d" "$root/etc/resolv.conf"
+if [ $variant = dkms ]; then
+	# As a user installs openlis: from its source tree, as root.
+	log "make dkms-install for $abi, in the image"
+	rsync -a --exclude .git --exclude build --exclude .compat --exclude tests \
+		"$top/" "$root/root/openlis/"
+	in_root make -C /root/openlis dkms-install "KVER=$abi" >"$work/dkms-install.log" 2>&1 || {
+		tail -n 30 "$work/dkms-install.log" >&2
+		exit 1
+	}
+	# The kernel update: DKMS builds openlis for the new kernel by itself
+	# (AUTOINSTALL), from the kernel packages' hooks. What they printed
+	# stays in the image for the scenario to show.
+	log "kernel update to $uabi ($uver), in the image"
+	: >"$work/apt.log"
+	apt_root install --no-install-recommends "linux-image-$uabi=$uver" \
+		"linux-headers-$uabi=$uver"
+	install -d "$root/var/lib/openlis"
+	cp "$work/dkms-install.log" "$root/var/lib/openlis/dkms-install.log"
+	cp "$work/apt.log" "$root/var/lib/openlis/kernel-update.log"
+fi
+
+leave_root
 in_root apt-get clean
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin \
 	"$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/locale/* \
 	"$root"/var/log/*.log "$root"/var/log/apt/*
 
-# About 1 GiB, more if the kernel's modules need it; sparse, so the cache
-# holds only what is used.
-used=$(du -sm "$root" | cut -f1)
-size=$((used * 13 / 10 + 128))
-[ "$size" -ge 1024 ] || size=1024
-rm -f "$work/img"
-truncate -s "${size}M" "$work/img"
-mkfs.ext4 -q -F -L openlis-root -d "$root" "$work/img"
-mv "$work/img" "$img"
-# Older images of this kernel are stale now.
-for old in "$dir/$name"-*.img; do
-	[ "$old" = "$img" ] || rm -f "$old"
-done
-log "built $img (${size} MiB raw, $(du -sm "$img" | cut -f1) MiB used; $used MiB of files)"
+# make_image <image>: the root as a sparse raw ext4 image, of about 1 GiB,
+# more if the files need it (the cache holds only what is used).
+make_image() {
+	local used size
+	used=$(du -sm "$root" | cut -f1)
+	size=$((used * 13 / 10 + 128))
+	[ "$size" -ge 1024 ] || size=1024
+	rm -f "$work/img"
+	truncate -s "${size}M" "$work/img"
+	mkfs.ext4 -q -F -L openlis-root -d "$root" "$work/img"
+	mv "$work/img" "$1"
+	log "built $1 (${size} MiB raw, $(du -sm "$1" | cut -f1) MiB used; $used MiB of files)"
+}
+# stage <name>: an image of the root as it is now, with its kernels and
+# initramfs images beside it, for the guest to boot.
+stage() {
+	mkdir -p "$work/out/$1"
+	cp "$root"/boot/vmlinuz-* "$root"/boot/initrd.img-* "$work/out/$1/"
+	make_image "$work/out/$1/root.img"
+}
+
+if [ $variant = systemd ]; then
+	make_image "$img"
+	# Older images of this kernel are stale now.
+	for old in "$dir/$name"-*.img; do
+		[ "$old" = "$img" ] || rm -f "$old"
+	done
+else
+	stage installed
+	log "make dkms-remove, in the image"
+	enter_root
+	in_root make -C /root/openlis dkms-remove >"$work/dkms-remove.log" 2>&1 || {
+		tail -n 30 "$work/dkms-remove.log" >&2
+		exit 1
+	}
+	cp "$work/dkms-remove.log" "$root/var/lib/openlis/dkms-remove.log"
+	leave_root
+	stage removed
+	mv "$work/out" "$img"
+	for old in "$dir"/dkms-*; do
+		[ "$old" = "$img" ] || rm -rf "$old"
+	done
+fi
 echo "$img"

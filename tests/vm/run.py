@@ -11,7 +11,16 @@ A scenario whose header says "# rootfs: debian" runs in a guest that boots
 on into a Debian root file system with systemd (tests/vm/rootfs.sh builds
 it), with openlis's modules installed under updates/ as DKMS puts them and,
 on the stacks with openlis's clients, openlis's daemons; the others run from
-the busybox initramfs as before. --rootfs debian runs every scenario there.
+the busybox initramfs as before. --rootfs debian runs every scenario there;
+--root-disk hv-scsi puts its disk on the VMBus SCSI controller (virtio by
+default).
+
+A scenario whose header says "# rootfs: dkms" runs in a guest whose image
+was made as a user's is (tests/vm/rootfs.sh dkms): it boots that image's own
+kernel and initramfs, with its root on the VMBus SCSI controller, and the
+harness loads nothing; on the openlis stack the image has openlis installed
+by `make dkms-install` (and a kernel update after it), on the in-tree stack
+the same image after `make dkms-remove`.
 
 A guest runs on Debian's QEMU, or on openlis's build of it
 (scripts/build-qemu.sh) when a scenario uses one of openlis's host models
@@ -37,6 +46,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -264,11 +274,27 @@ def guest_qemu(qemu_extra, built=False):
     return _built_qemu[0]
 
 
-ROOTFS = ("debian",)
-# What the initramfs needs to mount the root file system's disk, where the
-# kernel has it as a module (ext4 checksums its metadata with crc32c, a soft
-# dependency that modinfo's depends does not list).
-ROOTFS_BOOT_MODULES = ("virtio_pci", "virtio_blk", "crc32c_generic", "ext4")
+ROOTFS = ("debian", "dkms")
+# What the initramfs needs to mount the root file system, where the kernel
+# has it as a module (ext4 checksums its metadata with crc32c, a soft
+# dependency that modinfo's depends does not list), besides its disk's
+# driver.
+ROOTFS_BOOT_MODULES = ("crc32c_generic", "ext4")
+# The controllers the root file system's disk can sit on (--root-disk):
+# virtio-blk, or the VMBus SCSI controller (tests/host/hv-scsi.c) as on
+# Hyper-V and Azure, under the kernel's own hv_storvsc, the one DKMS leaves
+# in place. Each: the guest's device, its drivers, and QEMU's arguments for
+# a drive of the given options.
+ROOT_DISKS = {
+    "virtio": ("/dev/vda", ("virtio_pci", "virtio_blk"),
+               lambda drive: ["-drive", f"{drive},if=virtio"]),
+    "hv-scsi": ("/dev/sda", ("hv_vmbus", "sd_mod", "hv_storvsc"),
+                lambda drive: ["-drive", f"{drive},if=none,id=hvroot0",
+                               "-device", "hv-scsi,id=hvroot",
+                               "-device", "scsi-hd,bus=hvroot.0,drive=hvroot0,"
+                               "channel=0,scsi-id=0,lun=0,serial=openlis-root"]),
+}
+ROOT_DISK = os.environ.get("OPENLIS_ROOT_DISK", "virtio")
 # Stacks whose user space is openlis's daemons rather than Debian's.
 DAEMON_STACKS = ("openlis", "openlis-clients", "openlis-daemons")
 # Systemd's boot and power-off in the guest, on top of the scenarios' own
@@ -278,12 +304,14 @@ _rootfs_images = {}
 
 
 def rootfs_image(kernel, rootfs):
-    """The cached root file system image for a kernel (built if missing)."""
-    key = (kernel["name"], rootfs)
+    """The cached root file system image for a kernel (built if missing);
+    for dkms, the folder of its stages' images, one for every kernel."""
+    what = "dkms" if rootfs == "dkms" else kernel["name"]
+    key = (what, rootfs)
     if key not in _rootfs_images:
-        log(f"   root file system {rootfs} for {kernel['name']}"
-            " (built once, a few minutes)")
-        out = subprocess.run([os.path.join(HERE, "rootfs.sh"), kernel["name"]],
+        log(f"   root file system {rootfs} for {what}"
+            " (built once, a few minutes; dkms's about 15)")
+        out = subprocess.run([os.path.join(HERE, "rootfs.sh"), what],
                              check=True, stdout=subprocess.PIPE, text=True)
         _rootfs_images[key] = out.stdout.strip().splitlines()[-1]
     return _rootfs_images[key]
@@ -400,8 +428,30 @@ def fcopy_mib():
     return int(os.environ.get("OPENLIS_FCOPY_MIB", "100"))
 
 
+# The dkms image's stage each stack boots.
+DKMS_STAGES = {"openlis": "installed", "intree": "removed"}
+
+
+def harness_archive(path, files):
+    """The harness's files as a tar archive, {dest: source}, for a guest
+    that fetches them from the host (guest/systemd/fetch-harness)."""
+    with tarfile.open(path, "w") as tar:
+        for dest, src in sorted(files.items()):
+            tar.add(src, arcname=dest.lstrip("/"))
+    return path
+
+
 def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route):
+    """One guest's spec, or a string saying why there is none."""
     name = f"{kernel['name']}-{stack}" + (f"-{rootfs}" if rootfs else "")
+    if rootfs == "dkms":
+        stage = DKMS_STAGES.get(stack)
+        if not stage:
+            return (f"the dkms image has stages for the stacks "
+                    f"{', '.join(DKMS_STAGES)} only")
+        stage_dir = os.path.join(rootfs_image(kernel, rootfs), stage)
+        if not os.path.exists(os.path.join(stage_dir, f"vmlinuz-{kernel['abi']}")):
+            return f"the dkms image has no kernel {kernel['abi']}"
     # The boot itself: a minute on a busy machine under emulation.
     modules, qemu_extra, cmdline, timeout = [], [], [], 120
     testmods, built_qemu, alts = [], False, []
@@ -425,8 +475,16 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route):
         timeout += 2 * max(0, fcopy_mib() - 100)
     tree = initramfs.ModuleTree(kernel["modules"], builtin_modules(kernel))
     overrides = stack_modules(stack, openlis_kos)
-    if rootfs:
-        boot = [m for m in ROOTFS_BOOT_MODULES if tree.has(m)]
+    if rootfs == "dkms":
+        # The image's own initramfs loads what it holds.
+        modules, overrides = [], {}
+        timeout += ROOTFS_BOOT_TIME
+    elif rootfs:
+        rootdev, disk_modules, disk_args = ROOT_DISKS[ROOT_DISK]
+        if "hv_storvsc" in disk_modules:
+            overrides.pop("hv_storvsc", None)
+        boot = [m for m in disk_modules + ROOTFS_BOOT_MODULES
+                if tree.has(m)]
         modules = boot + [m for m in modules if m not in boot]
         timeout += ROOTFS_BOOT_TIME
     # openlis splits the in-tree hv_utils into a library and one module per
@@ -463,15 +521,23 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route):
                 f"SCENARIOS='{' '.join(scenarios)}'\n"
                 f"EXPECT_VMBUS_VERSION={QEMU_VMBUS_VERSION}\n"
                 f"MODULES='{provenance}'\n")
-        if rootfs:
-            f.write(f"ROOTFS={rootfs}\n"
+        if rootfs == "dkms":
+            f.write(f"ROOTFS={rootfs}\nDKMS_STAGE={stage}\n"
+                    f"OPENLIS_VERSION={open(os.path.join(TOP, 'VERSION')).read().strip()}\n")
+        elif rootfs:
+            f.write(f"ROOTFS={rootfs}\nROOTDEV={rootdev}\n"
                     f"OPENLIS_UPDATES='{' '.join(sorted(overrides))}'\n"
                     f"OPENLIS_DAEMONS={int(stack in DAEMON_STACKS)}\n"
                     # The size of daemons-fcopy's big copy: 0.8 MiB/s under
                     # nested emulation, so make check copies less.
                     f"FCOPY_MIB={fcopy_mib()}\n")
     files["/etc/openlis.conf"] = conf
-    if rootfs:
+    if rootfs == "dkms":
+        vmlinuz = os.path.join(stage_dir, f"vmlinuz-{kernel['abi']}")
+        initrd = os.path.join(stage_dir, f"initrd.img-{kernel['abi']}")
+        files = {d: p for d, p in files.items() if not d.startswith("/bin/")}
+        harness = harness_archive(os.path.join(workdir, f"{name}.tar"), files)
+    elif rootfs:
         # Laid over the root file system by /init before it switches root:
         # openlis's modules where DKMS puts them, with modprobe's index
         # for them, and, on stacks with openlis's clients, its daemons.
@@ -485,9 +551,13 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route):
         if stack in DAEMON_STACKS:
             for dest, src in build_daemons(workdir).items():
                 files["/openlis-root" + dest] = src
-    initrd = initramfs.build(os.path.join(workdir, f"{name}.cpio.gz"),
-                             os.path.join(HERE, "guest/init"), files, order)
+    if rootfs != "dkms":
+        vmlinuz = kernel["vmlinuz"]
+        initrd = initramfs.build(os.path.join(workdir, f"{name}.cpio.gz"),
+                                 os.path.join(HERE, "guest/init"), files, order)
     append = ["console=ttyS0", "panic=-1", "oops=panic", "loglevel=4"]
+    if rootfs == "dkms":
+        append = [f"root={ROOT_DISKS['hv-scsi'][0]}", "ro"] + append
     if rootfs:
         # Under nested emulation every console line costs a good part of a
         # second, and a systemd boot prints hundreds: warnings and failed
@@ -506,24 +576,31 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route):
         accel = ["-machine", "q35,accel=kvm", "-cpu", HV_CPU]
     qemu = [guest_qemu(qemu_extra, built_qemu), "-nodefaults"] + accel + [
             "-smp", "2", "-m", f"{GUEST_MEM},maxmem={GUEST_MAXMEM},slots=4",
-            "-kernel", kernel["vmlinuz"],
+            "-kernel", vmlinuz,
             "-initrd", initrd, "-append", append,
             "-global", "ICH9-LPC.disable_s4=1",
             "-device", "vmbus-bridge,id=vmbus",
             "-object", f"memory-backend-ram,id=hvmem,size={HOTADD_MEM}",
             "-device", "hv-balloon,id=hvb,status-report=on,memdev=hvmem"] + [a for q in qemu_extra for a in q.split()]
-    if rootfs:
-        # snapshot=on: the guest's writes go to a temporary overlay, and the
-        # cached image is opened read-only (it is on a read-only 9p mount
-        # in the outer VM, where file locks are not to be had either).
-        img = rootfs_image(kernel, rootfs)
-        qemu += ["-drive", f"file={img},format=raw,if=virtio,snapshot=on,"
-                 "file.locking=off"]
+    # snapshot=on: the guest's writes go to a temporary overlay, and the
+    # cached image is opened read-only (it is on a read-only 9p mount in the
+    # outer VM, where file locks are not to be had either).
+    drive = "format=raw,snapshot=on,file.locking=off"
+    if rootfs == "dkms":
+        qemu += ROOT_DISKS["hv-scsi"][2](
+            f"file={os.path.join(stage_dir, 'root.img')},{drive}")
+        qemu += ["-fw_cfg", f"name=opt/openlis/harness,file={harness}"]
+    elif rootfs:
+        qemu += disk_args(f"file={rootfs_image(kernel, rootfs)},{drive}")
     # For a hunt, e.g. "-d cpu_reset,guest_errors -D {out}/{name}.qemu.log":
     # {out} is the output folder, the same path inside the outer VM.
     extra = os.environ.get("OPENLIS_GUEST_QEMU_ARGS", "")
     qemu += extra.format(out=workdir, name=name).split()
-    log(f"   {name}: {provenance}" + (f"; root file system {rootfs}"
+    disk = ROOT_DISK
+    if rootfs == "dkms":
+        provenance = f"the dkms image {stage}, its own kernel and initramfs"
+        disk = "hv-scsi"
+    log(f"   {name}: {provenance}" + (f"; root file system {rootfs} on {disk}"
                                           if rootfs else ""))
     return {"name": name, "qemu": qemu, "timeout": timeout,
             "rootfs": rootfs, "balloons": built_qemu}
@@ -703,6 +780,7 @@ def run_nested(spec_path, workdir, budget):
 
 
 def main():
+    global ROOT_DISK
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--kernel", default="6.12")
@@ -711,11 +789,14 @@ def main():
     ap.add_argument("--out", default=None)
     ap.add_argument("--rootfs", choices=ROOTFS, default=None,
                     help="run every scenario in this root file system")
+    ap.add_argument("--root-disk", choices=tuple(ROOT_DISKS), default=ROOT_DISK,
+                    help="the controller of the root file system's disk")
     ap.add_argument("--route", choices=ROUTES + ("direct",),
                     default=os.environ.get("OPENLIS_ROUTE",
                                            os.environ.get("OPENLIS_VM_ROUTE",
                                                           "auto")))
     args = ap.parse_args()
+    ROOT_DISK = args.root_disk
     route = args.route
     if route == "direct":
         route = "kvm"
@@ -775,8 +856,12 @@ def main():
                     group = [g for g in group if g not in modular]
                     if not group:
                         continue
-                runs.append(make_run(kernel, s, group, workdir, kos, rootfs,
-                                     route))
+                run = make_run(kernel, s, group, workdir, kos, rootfs, route)
+                if isinstance(run, str):
+                    skipped += [(f"{k}-{s}", f"SKIPPED: {sc}: {run}")
+                                for sc in group]
+                else:
+                    runs.append(run)
 
     spec_path = os.path.join(workdir, "spec.json")
     spec = {"runs": runs}

@@ -12,7 +12,8 @@
 # mixed stacks under the balloon, 50 reloads, max_version, 6.1's sysfs
 # parity, the systemd-booted guest with the real daemons (on
 # both stacks, and across them: Debian's on openlis's modules, openlis's on
-# the kernel's; malformed host messages), the long balloon scenarios and
+# the kernel's; malformed host messages; its root on the VMBus SCSI
+# controller), the DKMS boot path (boot-dkms), the long balloon scenarios,
 # VMBus 5.3 (MODIFYCHANNEL, rescind), and the hostile hosts.
 # Closing lines: each group's time, then vm: N passed, N failed, N skipped.
 set -uo pipefail
@@ -78,6 +79,16 @@ if [ "${OPENLIS_VM_SUITE:-full}" = extended ]; then
 	# modules, openlis's on the kernel's.
 	group systemd-cross --rootfs debian --kernel 6.12,6.1 --stack openlis-modules,openlis-daemons \
 		--scenario systemd-boot,daemons-units,daemons-kvp,daemons-vss,daemons-fcopy,daemons-malformed
+	# The systemd guest with its root on the VMBus SCSI controller
+	# (root=/dev/sda under the kernel's own hv_storvsc), as Hyper-V's and
+	# Azure's guests boot.
+	group systemd-hvscsi --rootfs debian --root-disk hv-scsi --kernel 6.12,6.1 \
+		--stack intree,openlis --scenario systemd-boot
+	# The boot path users take: an image with openlis installed by
+	# `make dkms-install`, a kernel update after it, and its removal
+	# (tests/vm/rootfs.sh dkms; about 15 minutes to build, cached until
+	# openlis's source changes), booting its own kernels and initramfs.
+	group boot-dkms --kernel 6.1,6.12 --stack intree,openlis --scenario boot-dkms
 	# IP injection through ifupdown, in guests of its own: on the nested
 	# route, four of five guests that ran it among the systemd group's
 	# scenarios were lost while it ran, on either stack.

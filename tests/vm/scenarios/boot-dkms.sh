@@ -1,0 +1,164 @@
+# The boot path users take: a Debian guest made as a user's is (Debian's
+# kernel package, initramfs-tools, udev, systemd), with openlis installed
+# by `make dkms-install` from its source tree and then a kernel update
+# (tests/vm/rootfs.sh dkms), boots its own kernel and initramfs with its
+# root on the VMBus SCSI controller; the harness loads nothing. On the
+# openlis stack (the image as installed): the running VMBus core is
+# openlis's, in the initramfs and loaded there from its ACPI alias, as udev
+# does, before the root file system, whose disk is the kernel's own
+# hv_storvsc's; on the updated kernel DKMS built openlis by itself and its
+# initramfs holds it. On the in-tree stack (the image after
+# `make dkms-remove`): nothing of openlis is left, and the guest boots on
+# the kernel's own modules. On both: systemd reaches multi-user, udev
+# starts the daemons, and the kernel logs no oops.
+# rootfs: dkms
+# qemu: -device hv-kvp,id=hvkvp,timeout=40
+# qemu: -device hv-vss,id=hvvss,timeout=30
+# timeout: 300
+
+kver=$(uname -r)
+moddir=/lib/modules/$kver
+
+state=$(timeout 200 systemctl is-system-running --wait 2>&1)
+case $state in
+running)
+	pass boot.systemd "running: $(systemd-analyze time 2>/dev/null | head -n 1)"
+	;;
+*)
+	fail boot.systemd "'$state', failed units:" \
+		"$(systemctl list-units --failed --plain --no-legend | awk '{print $1}' | tr '\n' ' ')"
+	;;
+esac
+expect boot.multi-user "$(systemctl is-active multi-user.target)" active
+
+# The root file system is the SCSI disk of the VMBus controller, under the
+# kernel's own hv_storvsc (DKMS does not install openlis's).
+src=$(findmnt -n -o SOURCE /)
+path=$(readlink -f "/sys/class/block/${src#/dev/}")
+case $path in
+*/VMB[uU][sS]:*/host*/block/* | /sys/devices/vmbus/*/host*/block/*)
+	drv=$(modinfo -n hv_storvsc 2>/dev/null)
+	case $drv:$(cat /sys/module/hv_storvsc/taint 2>/dev/null) in
+	"$moddir"/kernel/*:)
+		pass boot.root "$src on the VMBus SCSI controller, driver $drv"
+		;;
+	*)
+		fail boot.root "$src on VMBus, but hv_storvsc is $drv, taint" \
+			"'$(cat /sys/module/hv_storvsc/taint 2>/dev/null)'"
+		;;
+	esac
+	;;
+*)
+	fail boot.root "root $src is at $path, not on the VMBus SCSI controller"
+	;;
+esac
+
+# What resolves the VMBus ACPI device's alias, as udev's autoload does.
+acpi=$(cat /sys/bus/acpi/devices/VMB[uU][sS]:00/modalias 2>/dev/null)
+resolved=$(modprobe -R "$acpi" 2>&1)
+# The initramfs's listing (it takes a while to read under emulation).
+initrd=$(lsinitramfs "/boot/initrd.img-$kver" 2>/dev/null)
+version=$(cat /sys/module/hv_vmbus/version 2>/dev/null)
+taint=$(cat /sys/module/hv_vmbus/taint 2>/dev/null)
+# Nothing but udev's autoload is asked to load the core.
+asked=$(grep -ls '^hv_vmbus' /etc/initramfs-tools/modules /etc/modules \
+	/etc/modules-load.d/*.conf 2>/dev/null | tr '\n' ' ')
+in_initrd() { printf '%s\n' "$initrd" | grep -q "$1"; }
+
+if [ "$DKMS_STAGE" = installed ]; then
+	expect dkms.version "$version" "$OPENLIS_VERSION"
+	core=$(modinfo -n hv_vmbus 2>&1)
+	case $resolved:$asked:$core in
+	"hv_vmbus::$moddir"/updates/dkms/hv_vmbus.ko*)
+		pass dkms.alias "$acpi resolves to openlis's $core"
+		;;
+	*)
+		fail dkms.alias "$acpi resolves to '$resolved' ($core);" \
+			"listed to load by hand in: '${asked}'"
+		;;
+	esac
+	# The root disk's driver rides on the core: a core loaded before the
+	# root was mounted came from the initramfs, which must hold openlis's.
+	if in_initrd "lib/modules/$kver/updates/dkms/hv_vmbus.ko" &&
+		[ "$(cat /sys/module/hv_vmbus/srcversion)" = \
+			"$(modinfo -F srcversion "$core")" ]; then
+		pass dkms.initramfs "the initramfs of $kver holds openlis's hv_vmbus, the one running"
+	else
+		fail dkms.initramfs "initramfs hv_vmbus files: $(printf '%s\n' "$initrd" |
+			grep 'hv_vmbus' | tr '\n' ' '); running srcversion" \
+			"$(cat /sys/module/hv_vmbus/srcversion 2>/dev/null)"
+	fi
+	# Each of openlis's modules loaded here is its installed copy.
+	for m in $(awk '$1 ~ /^hv_/ {print $1}' /proc/modules); do
+		f=$(modinfo -n "$m" 2>/dev/null)
+		case $f in
+		"$moddir"/updates/dkms/*)
+			expect "dkms.module.$m" "$(cat "/sys/module/$m/version" 2>/dev/null)" \
+				"$OPENLIS_VERSION"
+			;;
+		esac
+	done
+	# The kernel installed after openlis: DKMS built openlis for it from
+	# the kernel packages' hooks, with no one asking.
+	if grep -q "$kver" /var/lib/openlis/kernel-update.log 2>/dev/null; then
+		st=$(dkms status -m openlis -k "$kver" 2>/dev/null | tr '\n' ' ')
+		auto="running auto installation service for kernel $kver"
+		case $st in
+		*installed*)
+			if grep -q "$auto" /var/lib/openlis/kernel-update.log; then
+				pass dkms.update "the kernel package's hook: $auto; $st"
+			else
+				fail dkms.update "$st, but no '$auto' in the kernel update's output"
+			fi
+			;;
+		*)
+			fail dkms.update "dkms status for $kver: '$st'"
+			;;
+		esac
+	elif said=$(grep -m1 "rebuilding the initramfs of $kver" \
+		/var/lib/openlis/dkms-install.log 2>/dev/null); then
+		pass dkms.install "$said"
+	else
+		fail dkms.install "make dkms-install did not say it rebuilt the initramfs of $kver"
+	fi
+else
+	expect dkms.removed "$(ls "$moddir/updates/dkms" 2>/dev/null | tr '\n' ' ')$(dkms status -m openlis 2>/dev/null)" ""
+	core=$(modinfo -n hv_vmbus 2>&1)
+	case $resolved:$version:$taint:$core in
+	"hv_vmbus:::$moddir"/kernel/drivers/hv/hv_vmbus.ko*)
+		pass dkms.core "$acpi resolves to the kernel's own $core, running"
+		;;
+	*)
+		fail dkms.core "$acpi resolves to '$resolved' ($core)," \
+			"running version '$version', taint '$taint'"
+		;;
+	esac
+	if in_initrd updates/dkms || in_initrd hooks/openlis ||
+		[ -e /usr/share/initramfs-tools/hooks/openlis ]; then
+		fail dkms.initramfs "openlis is left in the initramfs of $kver or its hook"
+	elif ! in_initrd "lib/modules/$kver/kernel/drivers/hv/hv_vmbus.ko"; then
+		fail dkms.initramfs "the initramfs of $kver has no hv_vmbus"
+	elif grep -q "rebuilding the initramfs of $kver" /var/lib/openlis/dkms-remove.log; then
+		pass dkms.initramfs "make dkms-remove rebuilt the initramfs of $kver on the kernel's hv_vmbus"
+	else
+		fail dkms.initramfs "make dkms-remove did not say it rebuilt the initramfs of $kver"
+	fi
+fi
+
+# udev starts Debian's daemons when their devices appear.
+for d in kvp vss; do
+	if wait_for 60 systemctl is-active --quiet "hv-$d-daemon.service"; then
+		pass "daemons.$d" "hv-$d-daemon.service active, started by udev"
+	else
+		fail "daemons.$d" "hv-$d-daemon.service is $(systemctl is-active "hv-$d-daemon.service")" \
+			"($(ls /dev/vmbus 2>&1 | tr '\n' ' '))"
+	fi
+done
+
+oops=$(journalctl -k -b --no-pager -q 2>/dev/null |
+	grep -E 'Oops|BUG:|WARNING:|Call Trace|general protection|RIP:' | head -n 3)
+if [ -n "$oops" ]; then
+	fail kernel.oops "$(echo "$oops" | tr '\n' ' ')"
+else
+	pass kernel.oops "no oops or warning in the kernel's journal"
+fi
