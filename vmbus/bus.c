@@ -203,6 +203,44 @@ void vmbus_device_unregister(struct hv_device *device_obj)
 }
 EXPORT_SYMBOL_GPL(vmbus_device_unregister);
 
+static void olvb_root_release(struct device *root)
+{
+	kfree(root);
+}
+
+/*
+ * The parent of every VMBus device. It sits under the VMBus ACPI device, as
+ * the in-tree core's devices do, because user space reads that path: udev's
+ * path_id names a VMBus SCSI disk (ID_PATH, /dev/disk/by-path) only when
+ * its sysfs path has "/VMBUS" in it. With no ACPI device it has no parent,
+ * and is /sys/devices/vmbus. Its PM domain (pm.c) runs after every device
+ * under it has suspended.
+ */
+static struct device *olvb_root_add(void)
+{
+	struct device *acpi = olvb_mmio_acpi_dev();
+	struct device *root = kzalloc(sizeof(*root), GFP_KERNEL);
+	int ret;
+
+	if (!root) {
+		put_device(acpi);
+		return ERR_PTR(-ENOMEM);
+	}
+	device_initialize(root);
+	root->parent = acpi;
+	root->release = olvb_root_release;
+	ret = dev_set_name(root, "vmbus");
+	if (!ret)
+		ret = device_add(root);
+	/* device_add holds the parent for as long as the root is there. */
+	put_device(acpi);
+	if (ret) {
+		put_device(root);
+		return ERR_PTR(ret);
+	}
+	return root;
+}
+
 static int olvb_panic_event(struct notifier_block *nb, unsigned long event,
 			    void *ptr)
 {
@@ -301,7 +339,7 @@ static int __init olvb_init(void)
 	if (ret)
 		goto err_alloc;
 	olvb_drops_init();
-	olvb.root = root_device_register("vmbus");
+	olvb.root = olvb_root_add();
 	if (IS_ERR(olvb.root)) {
 		ret = PTR_ERR(olvb.root);
 		goto err_bus;
@@ -333,7 +371,7 @@ err_conn:
 err_synic:
 	olvb_synic_exit();
 err_root:
-	root_device_unregister(olvb.root);
+	device_unregister(olvb.root);
 err_bus:
 	olvb_drops_exit();
 	bus_unregister(&olvb_bus);
@@ -350,7 +388,7 @@ static void __exit olvb_exit(void)
 	olvb_remove_all();
 	olvb_disconnect();
 	olvb_synic_exit();
-	root_device_unregister(olvb.root);
+	device_unregister(olvb.root);
 	bus_unregister(&olvb_bus);
 	olvb_cleanup();
 	olvb_drops_exit();

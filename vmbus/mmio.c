@@ -289,6 +289,20 @@ static void olvb_mmio_free_windows(void)
 	olvb_mmio_fb = NULL;
 }
 
+/*
+ * The VMBus ACPI device's struct device, held for the caller, for the bus's
+ * devices to sit under (bus.c); NULL where there is none.
+ */
+struct device *olvb_mmio_acpi_dev(void)
+{
+	struct acpi_device *adev;
+
+	if (acpi_disabled)
+		return NULL;
+	adev = olvb_mmio_find_adev();
+	return adev ? &adev->dev : NULL;
+}
+
 void olvb_mmio_init(void)
 {
 	struct acpi_device *adev, *anc;

@@ -168,6 +168,7 @@ int hv_remove_ring_sysfs(struct vmbus_channel *channel);
 /* mmio.c: the VMBus's MMIO windows, for vmbus_allocate_mmio() */
 void olvb_mmio_init(void);
 void olvb_mmio_exit(void);
+struct device *olvb_mmio_acpi_dev(void);
 
 /* sysfs.c */
 extern const struct attribute_group *olvb_dev_groups[];

@@ -55,6 +55,22 @@ vmbus_dev_by_class() {
 	return 1
 }
 
+# by_path <check> <disk>: udev names the disk by its path
+# (/dev/disk/by-path), which its path_id does only below a bus it knows:
+# for a VMBus disk, the VMBus ACPI device.
+by_path() {
+	_links=
+	for _l in /dev/disk/by-path/*; do
+		[ "$(readlink -f "$_l")" != "$(readlink -f "$2")" ] || _links="$_links ${_l##*/}"
+	done
+	if [ -n "$_links" ]; then
+		pass "$1" "$2 is /dev/disk/by-path/${_links# }"
+	else
+		fail "$1" "no /dev/disk/by-path link to $2 at $(readlink -f "/sys/class/block/${2#/dev/}"):" \
+			"$(udevadm info -q property -n "$2" 2>&1 | grep '^ID_PATH' | tr '\n' ' ')"
+	fi
+}
+
 # The integration services' host models (tests/host) are driven through
 # QOM properties of the device whose path ic_device sets in IC.
 qom() {

@@ -2,7 +2,8 @@
 # multi-user with no failed unit, sees a Microsoft hypervisor (openlis's
 # and Debian's units are conditioned on it), the VMBus devices are there and
 # every one is bound to a driver that udev loaded by modalias, the root file
-# system is on the disk the harness put it on, every Hyper-V
+# system is on the disk the harness put it on, which udev names by its
+# path (as on the in-tree core, below the VMBus ACPI device), every Hyper-V
 # module comes from where modprobe resolves it (openlis's from
 # updates/openlis on openlis's stacks, as DKMS installs them), and the
 # kernel logged no oops or warning.
@@ -33,19 +34,18 @@ fi
 expect systemd.virt "$(systemd-detect-virt 2>&1)" microsoft
 
 # The root file system is on the disk the harness gave it (run.py
-# --root-disk): virtio's /dev/vda, or the VMBus SCSI controller's /dev/sda.
-# openlis's core puts its devices under /sys/devices/vmbus, the kernel's
-# under the VMBus ACPI device.
+# --root-disk): virtio's /dev/vda, or the VMBus SCSI controller's /dev/sda,
+# which both cores put below the VMBus ACPI device.
 root=$(findmnt -n -o SOURCE /)
 case $ROOTDEV:$(readlink -f "/sys/class/block/${root#/dev/}") in
-/dev/vda:*/virtio*/block/vda | /dev/sda:*/VMB[uU][sS]:*/host*/block/sda | \
-	/dev/sda:/sys/devices/vmbus/*/host*/block/sda)
+/dev/vda:*/virtio*/block/vda | /dev/sda:*/VMB[uU][sS]:*/host*/block/sda)
 	pass rootfs.disk "$root: $(readlink -f "/sys/class/block/${root#/dev/}")"
 	;;
 *)
 	fail rootfs.disk "root $root at $(readlink -f "/sys/class/block/${root#/dev/}"), expected $ROOTDEV"
 	;;
 esac
+[ "$ROOTDEV" != /dev/sda ] || by_path rootfs.by-path "$root"
 
 # hv-balloon is always offered; a device left without a driver means udev
 # found no module for its modalias. Since 6.10 the kernel's file copy is
