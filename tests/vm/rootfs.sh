@@ -8,37 +8,49 @@
 # run.py).
 #
 #   tests/vm/rootfs.sh <kernel name from scripts/kernels.conf>
-#   tests/vm/rootfs.sh dkms
+#   tests/vm/rootfs.sh dkms-<kernel name>
 #
-# dkms builds the images of "# rootfs: dkms" scenarios instead: the same
-# system made as a user's is, with Debian's kernel package of the first
-# kernel below (initramfs-tools, its headers, DKMS), openlis installed by
-# `make dkms-install` from its source tree, then Debian's kernel package of
-# the second kernel as an update, which DKMS builds openlis for by itself.
-# Two images come of it, each with the /boot files of its two kernels
-# beside it: installed/ (both kernels with openlis) and removed/ (after
-# `make dkms-remove`). The guests boot those kernels and initramfs
-# images, not the harness's.
+# dkms-<kernel> builds the images of "# rootfs: dkms" scenarios instead: a
+# system made as a user's is, with Debian's kernel package (initramfs-tools,
+# its headers, DKMS) and openlis installed by `make dkms-install` from its
+# source tree. 6.1 and 6.12 share a bookworm image: 6.1's package, `make
+# dkms-install`, then 6.12's (backports) as an update, which DKMS builds
+# openlis for by itself. 7.2's image is sid's, where its package's compiler
+# is: `make dkms-install` there installs openlis's clients only, on the
+# kernel's built-in core. Each stage is an image with the /boot files of
+# its kernels beside it: installed/, removed/ (after `make dkms-remove`)
+# and, in the bookworm image, reinstalled/ (then `make dkms-install` for
+# 6.12, a first install on that kernel). The file stages says which guest
+# boots what: "<stage> <stack> <kernel ABI> <install|update|remove>". The
+# guests boot those kernels and initramfs images, not the harness's.
 #
 # An image whose inputs (this script, guest/systemd/*, the kernels'
 # versions, and for dkms openlis's source outside tests/) are unchanged is
 # reused at once. The last line printed is the image path, or for dkms the
-# folder of installed/ and removed/.
+# folder of its stages.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cache=${OPENLIS_CACHE:-$HOME/.cache/openlis}
-usage="usage: rootfs.sh <kernel name from scripts/kernels.conf> | dkms"
+usage="usage: rootfs.sh <kernel name from scripts/kernels.conf> | dkms-<kernel name>"
 name=${1:?$usage}
-# The dkms images' kernels: bookworm's own, then its backports' kernel, the
-# update a bookworm user takes for newer hardware.
-DKMS_KERNELS="6.1 6.12"
-variant=systemd
-if [ "$name" = dkms ]; then
-	variant=dkms
-	read -r name update <<<"$DKMS_KERNELS"
-fi
+variant=systemd distro=bookworm update=
+case $name in
+dkms-6.1 | dkms-6.12)
+	# bookworm's own kernel, then its backports' kernel, the update a
+	# bookworm user takes for newer hardware.
+	variant=dkms name=6.1 update=6.12
+	;;
+dkms-7.2)
+	# 7.2's headers build modules with gcc-16, which only sid has.
+	variant=dkms name=7.2 distro=sid
+	;;
+dkms-*)
+	echo "rootfs: no dkms image for ${name#dkms-}" >&2
+	exit 1
+	;;
+esac
 
 # facts <kernel name>: its cached folder, version, ABI and suite.
 facts() {
@@ -49,8 +61,8 @@ facts() {
 }
 read -r kdir kver abi suite < <(facts "$name")
 usuite=
-[ $variant = systemd ] || read -r _ uver uabi usuite < <(facts "$update")
-if [ -z "$suite" ] || { [ $variant = dkms ] && [ -z "$usuite" ]; }; then
+[ -z "$update" ] || read -r _ uver uabi usuite < <(facts "$update")
+if [ -z "$suite" ] || { [ -n "$update" ] && [ -z "$usuite" ]; }; then
 	echo "rootfs: cannot fetch the kernels" >&2
 	exit 1
 fi
@@ -63,7 +75,7 @@ hash=$( {
 	done
 	printf '%s %s %s\n' "$name" "$kver" "$abi"
 	if [ $variant = dkms ]; then
-		printf '%s %s %s\n' "$update" "$uver" "$uabi"
+		printf '%s %s %s %s\n' "$distro" "$update" "${uver:-}" "${uabi:-}"
 		# What `make dkms-install` takes from the tree.
 		(cd "$top" && find . \( -path ./tests -o -path ./build -o -path ./.git \
 			-o -path ./.compat \) -prune -o -type f -print | LC_ALL=C sort |
@@ -72,7 +84,7 @@ hash=$( {
 } | sha256sum | cut -c1-12)
 dir=$cache/rootfs
 img=$dir/$name-$hash.img
-[ $variant = systemd ] || img=$dir/dkms-$hash
+[ $variant = systemd ] || img=$dir/dkms-$name-$hash
 if [ -e "$img" ]; then
 	echo "$img"
 	exit 0
@@ -115,18 +127,19 @@ trap cleanup EXIT
 rm -rf "$work"
 mkdir -p "$work"
 
-log "debootstrap bookworm (minbase) for $name ($kver), a few minutes"
+log "debootstrap $distro (minbase) for $name ($kver), a few minutes"
 debootstrap --variant=minbase \
 	--include=systemd-sysv,udev,kmod,iproute2,libnl-route-3-200,procps,ifupdown \
-	bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 || {
+	"$distro" "$root" "$mirror" >"$work/debootstrap.log" 2>&1 || {
 	tail -n 30 "$work/debootstrap.log" >&2
 	exit 1
 }
 
 suites="bookworm bookworm-updates"
+[ "$distro" = bookworm ] || suites=$distro security=
 for s in $suite $usuite; do
 	case $s in
-	bookworm | bookworm-security | bookworm-updates) ;;
+	bookworm | bookworm-security | bookworm-updates | "$distro") ;;
 	*) suites="$suites $s" ;;
 	esac
 done
@@ -139,6 +152,9 @@ done
 	fi
 } >"$root/etc/apt/sources.list.d/debian.sources"
 rm -f "$root/etc/apt/sources.list"
+# The mirror may serve a snapshot older than sid's Release files say they
+# are good for: taken as the build machine's apt takes it.
+printf 'Acquire::Check-Valid-Until "false";\n' >"$root/etc/apt/apt.conf.d/99openlis-valid-until"
 # Package scripts must not start daemons inside the build chroot
 # (policy-rc.d, enter_root).
 # enter_root and leave_root: what the package scripts need of the build
@@ -190,33 +206,36 @@ log "hyperv-daemons $hvd_ver"
 apt_root install --no-install-recommends "hyperv-daemons=$hvd_ver"
 echo "$hvd_ver" >"$root/etc/openlis-hyperv-daemons.version"
 
-# IP injection's other two network managers (daemons-ipinject): networkd
-# comes with bookworm's systemd; NetworkManager and the D-Bus both need are
-# installed here. Neither starts at boot: the scenario starts each in turn,
-# and every other scenario sees ifupdown's server as before.
-apt_root install --no-install-recommends dbus network-manager
-in_root systemctl disable NetworkManager.service NetworkManager-wait-online.service \
-	NetworkManager-dispatcher.service >/dev/null 2>&1 || true
+# What only the systemd scenarios use (boot-dkms does not).
+if [ $variant = systemd ]; then
+	# IP injection's other two network managers (daemons-ipinject): networkd
+	# comes with bookworm's systemd; NetworkManager and the D-Bus both need are
+	# installed here. Neither starts at boot: the scenario starts each in turn,
+	# and every other scenario sees ifupdown's server as before.
+	apt_root install --no-install-recommends dbus network-manager
+	in_root systemctl disable NetworkManager.service NetworkManager-wait-online.service \
+		NetworkManager-dispatcher.service >/dev/null 2>&1 || true
 
-# Since 6.10 the kernel's own file copy is uio_hv_generic with upstream's
-# UIO daemon, which Debian's hyperv-daemons of 6.12 does not ship: build it
-# from the kernel's own source package (static: nothing of the build
-# machine's libraries is assumed in the guest) so that the in-tree stack has
-# its reference file copy there too.
-if [ ! -e "$root/usr/sbin/hv_fcopy_daemon" ] && [ ! -e "$root/usr/sbin/hv_fcopy_uio_daemon" ]; then
-	src=$("$top/scripts/fetch-kernel-source.sh" "$name" | tail -n1)/tools/hv
-	if [ -f "$src/hv_fcopy_uio_daemon.c" ]; then
-		log "hv_fcopy_uio_daemon from linux $kver's tools/hv"
-		gcc -O2 -Wall -D_GNU_SOURCE -Wno-address-of-packed-member -static \
-			-o "$work/hv_fcopy_uio_daemon" "$src/hv_fcopy_uio_daemon.c" \
-			"$src/vmbus_bufring.c" >"$work/fcopy-uio.log" 2>&1 || {
-			cat "$work/fcopy-uio.log" >&2
-			exit 1
-		}
-		install -m 0755 "$work/hv_fcopy_uio_daemon" "$root/usr/sbin/hv_fcopy_uio_daemon"
-		install -m 0644 "$here/guest/systemd/hv-fcopy-uio-daemon.service" \
-			"$root/etc/systemd/system/hv-fcopy-uio-daemon.service"
-		echo "$kver" >"$root/etc/openlis-fcopy-uio-daemon.version"
+	# Since 6.10 the kernel's own file copy is uio_hv_generic with upstream's
+	# UIO daemon, which Debian's hyperv-daemons of 6.12 does not ship: build it
+	# from the kernel's own source package (static: nothing of the build
+	# machine's libraries is assumed in the guest) so that the in-tree stack has
+	# its reference file copy there too.
+	if [ ! -e "$root/usr/sbin/hv_fcopy_daemon" ] && [ ! -e "$root/usr/sbin/hv_fcopy_uio_daemon" ]; then
+		src=$("$top/scripts/fetch-kernel-source.sh" "$name" | tail -n1)/tools/hv
+		if [ -f "$src/hv_fcopy_uio_daemon.c" ]; then
+			log "hv_fcopy_uio_daemon from linux $kver's tools/hv"
+			gcc -O2 -Wall -D_GNU_SOURCE -Wno-address-of-packed-member -static \
+				-o "$work/hv_fcopy_uio_daemon" "$src/hv_fcopy_uio_daemon.c" \
+				"$src/vmbus_bufring.c" >"$work/fcopy-uio.log" 2>&1 || {
+				cat "$work/fcopy-uio.log" >&2
+				exit 1
+			}
+			install -m 0755 "$work/hv_fcopy_uio_daemon" "$root/usr/sbin/hv_fcopy_uio_daemon"
+			install -m 0644 "$here/guest/systemd/hv-fcopy-uio-daemon.service" \
+				"$root/etc/systemd/system/hv-fcopy-uio-daemon.service"
+			echo "$kver" >"$root/etc/openlis-fcopy-uio-daemon.version"
+		fi
 	fi
 fi
 
@@ -267,23 +286,33 @@ done
 
 if [ $variant = dkms ]; then
 	# As a user installs openlis: from its source tree, as root.
+	# make_root <target> [args]: make in the image's copy of openlis, as
+	# root, its output kept in the image for the scenario to show
+	# (/var/lib/openlis/<target>.log).
+	make_root() {
+		install -d "$root/var/lib/openlis"
+		in_root make -C /root/openlis "$@" >"$work/$1.log" 2>&1 || {
+			tail -n 30 "$work/$1.log" >&2
+			exit 1
+		}
+		cp "$work/$1.log" "$root/var/lib/openlis/$1.log"
+	}
 	log "make dkms-install for $abi, in the image"
 	rsync -a --exclude .git --exclude build --exclude .compat --exclude tests \
 		"$top/" "$root/root/openlis/"
-	in_root make -C /root/openlis dkms-install "KVER=$abi" >"$work/dkms-install.log" 2>&1 || {
-		tail -n 30 "$work/dkms-install.log" >&2
-		exit 1
-	}
-	# The kernel update: DKMS builds openlis for the new kernel by itself
-	# (AUTOINSTALL), from the kernel packages' hooks. What they printed
-	# stays in the image for the scenario to show.
-	log "kernel update to $uabi ($uver), in the image"
-	: >"$work/apt.log"
-	apt_root install --no-install-recommends "linux-image-$uabi=$uver" \
-		"linux-headers-$uabi=$uver"
-	install -d "$root/var/lib/openlis"
-	cp "$work/dkms-install.log" "$root/var/lib/openlis/dkms-install.log"
-	cp "$work/apt.log" "$root/var/lib/openlis/kernel-update.log"
+	make_root dkms-install "KVER=$abi"
+	echo "installed openlis $abi install" >"$work/stages"
+	if [ -n "$update" ]; then
+		# The kernel update: DKMS builds openlis for the new kernel by
+		# itself (AUTOINSTALL), from the kernel packages' hooks. What
+		# they printed stays in the image for the scenario to show.
+		log "kernel update to $uabi ($uver), in the image"
+		: >"$work/apt.log"
+		apt_root install --no-install-recommends "linux-image-$uabi=$uver" \
+			"linux-headers-$uabi=$uver"
+		cp "$work/apt.log" "$root/var/lib/openlis/kernel-update.log"
+		echo "installed openlis $uabi update" >>"$work/stages"
+	fi
 fi
 
 leave_root
@@ -323,15 +352,25 @@ else
 	stage installed
 	log "make dkms-remove, in the image"
 	enter_root
-	in_root make -C /root/openlis dkms-remove >"$work/dkms-remove.log" 2>&1 || {
-		tail -n 30 "$work/dkms-remove.log" >&2
-		exit 1
-	}
-	cp "$work/dkms-remove.log" "$root/var/lib/openlis/dkms-remove.log"
+	make_root dkms-remove
 	leave_root
 	stage removed
+	for k in $abi ${uabi:-}; do
+		echo "removed intree $k remove" >>"$work/stages"
+	done
+	if [ -n "$update" ]; then
+		# The first install on the second kernel: a user of its own
+		# modules installs openlis for it.
+		log "make dkms-install for $uabi, in the image"
+		enter_root
+		make_root dkms-install "KVER=$uabi"
+		leave_root
+		stage reinstalled
+		echo "reinstalled openlis $uabi install" >>"$work/stages"
+	fi
+	mv "$work/stages" "$work/out/stages"
 	mv "$work/out" "$img"
-	for old in "$dir"/dkms-*; do
+	for old in "$dir/dkms-$name"-*; do
 		[ "$old" = "$img" ] || rm -rf "$old"
 	done
 fi

@@ -15,12 +15,13 @@ the busybox initramfs as before. --rootfs debian runs every scenario there;
 --root-disk hv-scsi puts its disk on the VMBus SCSI controller (virtio by
 default).
 
-A scenario whose header says "# rootfs: dkms" runs in a guest whose image
-was made as a user's is (tests/vm/rootfs.sh dkms): it boots that image's own
-kernel and initramfs, with its root on the VMBus SCSI controller, and the
-harness loads nothing; on the openlis stack the image has openlis installed
-by `make dkms-install` (and a kernel update after it), on the in-tree stack
-the same image after `make dkms-remove`.
+A scenario whose header says "# rootfs: dkms" runs in guests whose image
+was made as a user's is (tests/vm/rootfs.sh dkms-<kernel>): each boots a
+stage of that image, its own kernel and initramfs, with its root on the
+VMBus SCSI controller, and the harness loads nothing. The image's stages
+file says which: on the openlis stack, each stage where `make dkms-install`
+or a kernel update after it put openlis on the kernel (one guest each), on
+the in-tree stack the image after `make dkms-remove`.
 
 A guest runs on Debian's QEMU, or on openlis's build of it
 (scripts/build-qemu.sh) when a scenario uses one of openlis's host models
@@ -305,8 +306,9 @@ _rootfs_images = {}
 
 def rootfs_image(kernel, rootfs):
     """The cached root file system image for a kernel (built if missing);
-    for dkms, the folder of its stages' images, one for every kernel."""
-    what = "dkms" if rootfs == "dkms" else kernel["name"]
+    for dkms, the folder of the stages of the kernel's image."""
+    what = (f"dkms-{kernel['name']}" if rootfs == "dkms"
+            else kernel["name"])
     key = (what, rootfs)
     if key not in _rootfs_images:
         log(f"   root file system {rootfs} for {what}"
@@ -428,8 +430,19 @@ def fcopy_mib():
     return int(os.environ.get("OPENLIS_FCOPY_MIB", "100"))
 
 
-# The dkms image's stage each stack boots.
-DKMS_STAGES = {"openlis": "installed", "intree": "removed"}
+def dkms_stages(kernel, stack):
+    """The stages of the kernel's dkms image that a stack's guests boot,
+    each (stage, how openlis came or went: install, update or remove), or
+    a string saying why there are none."""
+    folder = rootfs_image(kernel, "dkms")
+    stages = []
+    with open(os.path.join(folder, "stages")) as f:
+        for line in f:
+            stage, st, abi, role = line.split()
+            if st == stack and abi == kernel["abi"]:
+                stages.append((stage, role))
+    return stages or (f"the dkms image has no stage for {kernel['abi']} "
+                      f"on the {stack} stack")
 
 
 def harness_archive(path, files):
@@ -441,17 +454,15 @@ def harness_archive(path, files):
     return path
 
 
-def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route):
-    """One guest's spec, or a string saying why there is none."""
+def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route,
+             dkms=None):
+    """One guest's spec; for a dkms rootfs, of the image's stage dkms
+    (dkms_stages)."""
     name = f"{kernel['name']}-{stack}" + (f"-{rootfs}" if rootfs else "")
     if rootfs == "dkms":
-        stage = DKMS_STAGES.get(stack)
-        if not stage:
-            return (f"the dkms image has stages for the stacks "
-                    f"{', '.join(DKMS_STAGES)} only")
+        stage, role = dkms
+        name += f"-{stage}"
         stage_dir = os.path.join(rootfs_image(kernel, rootfs), stage)
-        if not os.path.exists(os.path.join(stage_dir, f"vmlinuz-{kernel['abi']}")):
-            return f"the dkms image has no kernel {kernel['abi']}"
     # The boot itself: a minute on a busy machine under emulation.
     modules, qemu_extra, cmdline, timeout = [], [], [], 120
     testmods, built_qemu, alts = [], False, []
@@ -522,7 +533,7 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route):
                 f"EXPECT_VMBUS_VERSION={QEMU_VMBUS_VERSION}\n"
                 f"MODULES='{provenance}'\n")
         if rootfs == "dkms":
-            f.write(f"ROOTFS={rootfs}\nDKMS_STAGE={stage}\n"
+            f.write(f"ROOTFS={rootfs}\nDKMS_STAGE={stage}\nDKMS_ROLE={role}\n"
                     f"OPENLIS_VERSION={open(os.path.join(TOP, 'VERSION')).read().strip()}\n")
         elif rootfs:
             f.write(f"ROOTFS={rootfs}\nROOTDEV={rootdev}\n"
@@ -598,7 +609,8 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route):
     qemu += extra.format(out=workdir, name=name).split()
     disk = ROOT_DISK
     if rootfs == "dkms":
-        provenance = f"the dkms image {stage}, its own kernel and initramfs"
+        provenance = (f"the dkms image's stage {stage} ({role} of openlis),"
+                      " its own kernel and initramfs")
         disk = "hv-scsi"
     log(f"   {name}: {provenance}" + (f"; root file system {rootfs} on {disk}"
                                           if rootfs else ""))
@@ -856,12 +868,17 @@ def main():
                     group = [g for g in group if g not in modular]
                     if not group:
                         continue
-                run = make_run(kernel, s, group, workdir, kos, rootfs, route)
-                if isinstance(run, str):
-                    skipped += [(f"{k}-{s}", f"SKIPPED: {sc}: {run}")
+                if rootfs != "dkms":
+                    runs.append(make_run(kernel, s, group, workdir, kos,
+                                         rootfs, route))
+                    continue
+                stages = dkms_stages(kernel, s)
+                if isinstance(stages, str):
+                    skipped += [(f"{k}-{s}", f"SKIPPED: {sc}: {stages}")
                                 for sc in group]
-                else:
-                    runs.append(run)
+                    continue
+                runs += [make_run(kernel, s, group, workdir, kos, rootfs,
+                                  route, st) for st in stages]
 
     spec_path = os.path.join(workdir, "spec.json")
     spec = {"runs": runs}

@@ -1,16 +1,19 @@
 # The boot path users take: a Debian guest made as a user's is (Debian's
 # kernel package, initramfs-tools, udev, systemd), with openlis installed
-# by `make dkms-install` from its source tree and then a kernel update
-# (tests/vm/rootfs.sh dkms), boots its own kernel and initramfs with its
-# root on the VMBus SCSI controller; the harness loads nothing. On the
-# openlis stack (the image as installed): the running VMBus core is
-# openlis's, in the initramfs and loaded there from its ACPI alias, as udev
-# does, before the root file system, whose disk is the kernel's own
-# hv_storvsc's; on the updated kernel DKMS built openlis by itself and its
-# initramfs holds it. On the in-tree stack (the image after
-# `make dkms-remove`): nothing of openlis is left, and the guest boots on
-# the kernel's own modules. On both: systemd reaches multi-user, udev
-# starts the daemons, and the kernel logs no oops.
+# by `make dkms-install` from its source tree (tests/vm/rootfs.sh
+# dkms-<kernel>), boots its own kernel and initramfs with its root on the
+# VMBus SCSI controller; the harness loads nothing. On the openlis stack,
+# one guest for each stage of the image where openlis came to this kernel
+# (DKMS_ROLE): by `make dkms-install` (install), or by DKMS itself when the
+# kernel package came after openlis (update). The running VMBus core is
+# then openlis's, in the initramfs and loaded there from its ACPI alias, as
+# udev does, before the root file system, whose disk is the kernel's own
+# hv_storvsc's; where the kernel's core is built in (7.2), DKMS installed
+# openlis's clients only, said so, and they run on the kernel's core. On
+# the in-tree stack (the image after `make dkms-remove`): nothing of
+# openlis is left, and the guest boots on the kernel's own modules. On
+# all: systemd reaches multi-user, udev names the root disk by its path,
+# udev starts the daemons, and the kernel logs no oops.
 # rootfs: dkms
 # qemu: -device hv-kvp,id=hvkvp,timeout=40
 # qemu: -device hv-vss,id=hvvss,timeout=30
@@ -18,6 +21,12 @@
 
 kver=$(uname -r)
 moddir=/lib/modules/$kver
+# Since 7.x Debian builds the VMBus core into the kernel.
+builtin_core=
+if grep -q '/hv_vmbus\.ko' "$moddir/modules.builtin" 2>/dev/null; then
+	builtin_core=1
+fi
+logs=/var/lib/openlis
 
 state=$(timeout 200 systemctl is-system-running --wait 2>&1)
 case $state in
@@ -36,7 +45,7 @@ expect boot.multi-user "$(systemctl is-active multi-user.target)" active
 src=$(findmnt -n -o SOURCE /)
 path=$(readlink -f "/sys/class/block/${src#/dev/}")
 case $path in
-*/VMB[uU][sS]:*/host*/block/* | /sys/devices/vmbus/*/host*/block/*)
+*/VMB[uU][sS]:*/host*/block/*)
 	drv=$(modinfo -n hv_storvsc 2>/dev/null)
 	case $drv:$(cat /sys/module/hv_storvsc/taint 2>/dev/null) in
 	"$moddir"/kernel/*:)
@@ -53,6 +62,8 @@ case $path in
 	;;
 esac
 
+by_path boot.by-path "$src"
+
 # What resolves the VMBus ACPI device's alias, as udev's autoload does.
 acpi=$(cat /sys/bus/acpi/devices/VMB[uU][sS]:00/modalias 2>/dev/null)
 resolved=$(modprobe -R "$acpi" 2>&1)
@@ -65,7 +76,52 @@ asked=$(grep -ls '^hv_vmbus' /etc/initramfs-tools/modules /etc/modules \
 	/etc/modules-load.d/*.conf 2>/dev/null | tr '\n' ' ')
 in_initrd() { printf '%s\n' "$initrd" | grep -q "$1"; }
 
-if [ "$DKMS_STAGE" = installed ]; then
+# said <log> <text>: the line of the log in the image (rootfs.sh) that
+# has the text.
+said() {
+	grep -m1 -F "$2" "$logs/$1.log" 2>/dev/null
+}
+# openlis's modules loaded here are their installed copies; the names
+# given must be among them.
+openlis_modules() {
+	for m in $(awk '$1 ~ /^hv_/ {print $1}' /proc/modules); do
+		f=$(modinfo -n "$m" 2>/dev/null)
+		case $f in
+		"$moddir"/updates/dkms/*)
+			expect "dkms.module.$m" "$(cat "/sys/module/$m/version" 2>/dev/null)" \
+				"$OPENLIS_VERSION"
+			;;
+		esac
+	done
+	for m in "$@"; do
+		case $(modinfo -n "$m" 2>/dev/null):$(grep -c "^$m " /proc/modules) in
+		"$moddir"/updates/dkms/*:1) ;;
+		*) fail "dkms.module.$m" "not loaded from $moddir/updates/dkms" ;;
+		esac
+	done
+}
+rebuilt="rebuilding the initramfs of $kver"
+
+case $DKMS_ROLE:$builtin_core in
+install:1)
+	# 7.2: DKMS builds the clients alone, and says so.
+	line=$(said dkms-install "openlis's clients only are installed")
+	st=$(dkms status -m openlis -k "$kver" 2>/dev/null | tr '\n' ' ')
+	case $st:$line in
+	*installed*:?*) pass dkms.clients-only "$st; make dkms-install said: ${line#openlis: }" ;;
+	*) fail dkms.clients-only "dkms status '$st', and make dkms-install said '$line'" ;;
+	esac
+	expect dkms.core "$version:$(modinfo -n hv_vmbus 2>/dev/null)" ":(builtin)"
+	openlis_modules hv_balloon hv_utils
+	if ! line=$(said dkms-install "$rebuilt"); then
+		fail dkms.initramfs "make dkms-install did not say it rebuilt the initramfs of $kver"
+	elif in_initrd updates/dkms/hv_vmbus; then
+		fail dkms.initramfs "the initramfs of $kver holds an hv_vmbus of openlis's"
+	else
+		pass dkms.initramfs "$line; no VMBus core of openlis's in it"
+	fi
+	;;
+install: | update:)
 	expect dkms.version "$version" "$OPENLIS_VERSION"
 	core=$(modinfo -n hv_vmbus 2>&1)
 	case $resolved:$asked:$core in
@@ -88,24 +144,21 @@ if [ "$DKMS_STAGE" = installed ]; then
 			grep 'hv_vmbus' | tr '\n' ' '); running srcversion" \
 			"$(cat /sys/module/hv_vmbus/srcversion 2>/dev/null)"
 	fi
-	# Each of openlis's modules loaded here is its installed copy.
-	for m in $(awk '$1 ~ /^hv_/ {print $1}' /proc/modules); do
-		f=$(modinfo -n "$m" 2>/dev/null)
-		case $f in
-		"$moddir"/updates/dkms/*)
-			expect "dkms.module.$m" "$(cat "/sys/module/$m/version" 2>/dev/null)" \
-				"$OPENLIS_VERSION"
-			;;
-		esac
-	done
-	# The kernel installed after openlis: DKMS built openlis for it from
-	# the kernel packages' hooks, with no one asking.
-	if grep -q "$kver" /var/lib/openlis/kernel-update.log 2>/dev/null; then
+	openlis_modules hv_vmbus hv_balloon
+	if [ "$DKMS_ROLE" = install ]; then
+		if line=$(said dkms-install "$rebuilt"); then
+			pass dkms.install "make dkms-install for $kver: ${line#openlis: }"
+		else
+			fail dkms.install "make dkms-install did not say it rebuilt the initramfs of $kver"
+		fi
+	else
+		# The kernel installed after openlis: DKMS built openlis for
+		# it from the kernel packages' hooks, with no one asking.
 		st=$(dkms status -m openlis -k "$kver" 2>/dev/null | tr '\n' ' ')
 		auto="running auto installation service for kernel $kver"
 		case $st in
 		*installed*)
-			if grep -q "$auto" /var/lib/openlis/kernel-update.log; then
+			if grep -q "$auto" "$logs/kernel-update.log"; then
 				pass dkms.update "the kernel package's hook: $auto; $st"
 			else
 				fail dkms.update "$st, but no '$auto' in the kernel update's output"
@@ -115,35 +168,44 @@ if [ "$DKMS_STAGE" = installed ]; then
 			fail dkms.update "dkms status for $kver: '$st'"
 			;;
 		esac
-	elif said=$(grep -m1 "rebuilding the initramfs of $kver" \
-		/var/lib/openlis/dkms-install.log 2>/dev/null); then
-		pass dkms.install "$said"
-	else
-		fail dkms.install "make dkms-install did not say it rebuilt the initramfs of $kver"
 	fi
-else
+	;;
+remove:*)
 	expect dkms.removed "$(ls "$moddir/updates/dkms" 2>/dev/null | tr '\n' ' ')$(dkms status -m openlis 2>/dev/null)" ""
+	# Every hv_ module loaded is the kernel's own, and the core too.
+	theirs=
+	for m in $(awk '$1 ~ /^hv_/ {print $1}' /proc/modules); do
+		case $(modinfo -n "$m" 2>/dev/null) in
+		"$moddir"/kernel/*) ;;
+		*) theirs="$theirs $m" ;;
+		esac
+	done
 	core=$(modinfo -n hv_vmbus 2>&1)
-	case $resolved:$version:$taint:$core in
-	"hv_vmbus:::$moddir"/kernel/drivers/hv/hv_vmbus.ko*)
-		pass dkms.core "$acpi resolves to the kernel's own $core, running"
+	case $resolved:$version:$taint:$core:$theirs in
+	"hv_vmbus:::$moddir"/kernel/drivers/hv/hv_vmbus.ko*: | "hv_vmbus:::(builtin):")
+		pass dkms.core "$acpi resolves to the kernel's own $core, running, with its own clients"
 		;;
 	*)
 		fail dkms.core "$acpi resolves to '$resolved' ($core)," \
-			"running version '$version', taint '$taint'"
+			"running version '$version', taint '$taint'; not the kernel's:$theirs"
 		;;
 	esac
 	if in_initrd updates/dkms || in_initrd hooks/openlis ||
 		[ -e /usr/share/initramfs-tools/hooks/openlis ]; then
 		fail dkms.initramfs "openlis is left in the initramfs of $kver or its hook"
-	elif ! in_initrd "lib/modules/$kver/kernel/drivers/hv/hv_vmbus.ko"; then
+	elif [ -z "$builtin_core" ] &&
+		! in_initrd "lib/modules/$kver/kernel/drivers/hv/hv_vmbus.ko"; then
 		fail dkms.initramfs "the initramfs of $kver has no hv_vmbus"
-	elif grep -q "rebuilding the initramfs of $kver" /var/lib/openlis/dkms-remove.log; then
-		pass dkms.initramfs "make dkms-remove rebuilt the initramfs of $kver on the kernel's hv_vmbus"
+	elif line=$(said dkms-remove "$rebuilt"); then
+		pass dkms.initramfs "make dkms-remove: ${line#openlis: }, on the kernel's own modules"
 	else
 		fail dkms.initramfs "make dkms-remove did not say it rebuilt the initramfs of $kver"
 	fi
-fi
+	;;
+*)
+	fail dkms.role "no checks for DKMS_ROLE '$DKMS_ROLE' (stage $DKMS_STAGE)"
+	;;
+esac
 
 # udev starts Debian's daemons when their devices appear.
 for d in kvp vss; do
