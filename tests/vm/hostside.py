@@ -162,6 +162,17 @@ class Host:
         msg = json.loads(" ".join(words))
         return json.dumps(self.qmp.cmd(msg["execute"], **msg.get("arguments", {})))
 
+    def do_peer(self):
+        """How netvsc-peer's network namespace came up (tests/vm/peer/up.sh,
+        QEMU's script for the tap): "up <namespace> <tap> iperf3=yes|no" or
+        "none: <why>"."""
+        path = os.path.join(os.environ.get("OPENLIS_PEER_DIR", "/run/openlis-peer"),
+                            "status")
+        try:
+            return "; ".join(open(path).read().split("\n")).strip("; ")
+        except FileNotFoundError:
+            return "none: no status from tests/vm/peer/up.sh"
+
     def do_time(self):
         return str(time.time())
 

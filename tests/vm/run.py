@@ -211,9 +211,9 @@ def scenario_meta(name):
         raise SystemExit(f"no scenario {name} ({path})")
     meta = {"modules": [], "qemu": [], "timeout": 120, "cmdline": [],
             "rootfs": None, "testmods": [], "host": None, "core": None,
-            "tools": [], "alt": []}
+            "tools": [], "alt": [], "peer": []}
     for line in open(path):
-        m = re.match(r"#\s*(modules|qemu|timeout|cmdline|rootfs|testmods|host|core|tools|alt):\s*(.*)",
+        m = re.match(r"#\s*(modules|qemu|timeout|cmdline|rootfs|testmods|host|core|tools|alt|peer):\s*(.*)",
                      line)
         if not m:
             continue
@@ -240,6 +240,11 @@ def scenario_meta(name):
         elif key == "qemu":
             # One device per line, so scenarios sharing a device share it.
             meta["qemu"].append(val)
+        elif key == "peer":
+            # QEMU lines of the peer namespace's tap, kept only where the
+            # build machine can make one (peer_unavailable); {vm} is
+            # tests/vm, where the tap's scripts are (tests/vm/peer).
+            meta["peer"].append(val.replace("{vm}", HERE))
         elif key == "tools":
             for t in val.split():
                 if t not in GUEST_TOOLS:
@@ -342,20 +347,57 @@ def depmod_index(kernel, name, overrides, workdir):
                 "modules.order", "modules.builtin", "modules.builtin.modinfo")}
 
 
-# Programs a scenario asks for (its "tools:" line), each built static by its
-# script, which prints the binary's path last: only guests that use one
-# carry it.
-GUEST_TOOLS = {"fio": "scripts/build-fio.sh"}
+# Programs a scenario asks for (its "tools:" line), each from its script,
+# which prints the binary's path last: a static build (fio), or the build
+# machine's own program (iperf3, which Debian ships only dynamically
+# linked), which the guest then gets with the shared libraries it loads.
+# Only guests that use one carry it.
+GUEST_TOOLS = {"fio": "scripts/build-fio.sh",
+               "iperf3": "scripts/host-iperf3.sh"}
 _guest_tools = {}
 
 
 def guest_tool(name):
-    """The path of a static build of a scenario's tool (built once)."""
+    """A scenario's tool for the guest as {dest: path}, at /bin/<name> with
+    the shared libraries of a dynamic one at their own paths (found once)."""
     if name not in _guest_tools:
         out = subprocess.run([os.path.join(TOP, GUEST_TOOLS[name])],
                              check=True, stdout=subprocess.PIPE, text=True)
-        _guest_tools[name] = out.stdout.strip().splitlines()[-1]
+        path = out.stdout.strip().splitlines()[-1]
+        files = {f"/bin/{name}": path}
+        ldd = subprocess.run(["ldd", path], capture_output=True, text=True)
+        for lib in re.findall(r"(/\S+) \(0x", ldd.stdout):
+            files[lib] = os.path.realpath(lib)
+        _guest_tools[name] = files
     return _guest_tools[name]
+
+
+def peer_unavailable(route):
+    """Why a tap into a network namespace of the run's own (tests/vm/peer)
+    cannot be made here, or None. Without one, a scenario's peer: lines are
+    left out, and tests/vm/peer's status says why, so that the scenario
+    skips."""
+    if route not in ("kvm", "tcg"):
+        return f"the {route} route runs QEMU away from the build machine"
+    if os.geteuid() != 0:
+        return "not root"
+    if not os.path.exists("/dev/net/tun"):
+        return "no /dev/net/tun"
+    if not shutil.which("ip"):
+        return "no ip command"
+    r = subprocess.run(["unshare", "--net", "true"], capture_output=True,
+                       text=True)
+    if r.returncode:
+        return f"no network namespace: {r.stderr.strip()}"
+    return None
+
+
+def peer_status_none(why):
+    """Tell the guest's host peer action that no peer came up, and why."""
+    d = os.environ.get("OPENLIS_PEER_DIR", "/run/openlis-peer")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "status"), "w") as f:
+        f.write(f"none: {why}\n")
 
 
 def build_guest_tools(workdir):
@@ -473,12 +515,19 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route,
         files[f"/scenarios/{s}.sh"] = path
         modules += [m for m in meta["modules"] if m not in modules]
         qemu_extra += [q for q in meta["qemu"] if q not in qemu_extra]
+        if meta["peer"]:
+            why = peer_unavailable(route)
+            if why:
+                log(f"   {s}: no peer namespace ({why}): it skips")
+                peer_status_none(why)
+            else:
+                qemu_extra += [q for q in meta["peer"] if q not in qemu_extra]
         cmdline += meta["cmdline"]
         timeout += meta["timeout"]
         testmods += [m for m in meta["testmods"] if m not in testmods]
         alts += [m for m in meta["alt"] if m not in alts]
         for t in meta["tools"]:
-            files[f"/bin/{t}"] = guest_tool(t)
+            files.update(guest_tool(t))
         built_qemu = built_qemu or meta["host"] == "openlis-qemu"
     # The scenario's own timeout is for make check's 100 MiB copy; a bigger
     # one (OPENLIS_FCOPY_MIB) takes about 2 s more for every MiB more.
