@@ -585,7 +585,7 @@ err_put:
 	return ret;
 }
 
-static STV_HV_REMOVE_RET stv_remove(struct hv_device *hdev)
+static OL_HV_REMOVE_RET stv_remove(struct hv_device *hdev)
 {
 	struct stv_dev *dev = hv_get_drvdata(hdev);
 	struct Scsi_Host *shost = dev->shost;
@@ -600,7 +600,7 @@ static STV_HV_REMOVE_RET stv_remove(struct hv_device *hdev)
 	stv_disconnect(dev);
 	hv_set_drvdata(hdev, NULL);
 	scsi_host_put(shost);
-	return STV_HV_REMOVE_DONE;
+	return OL_HV_REMOVE_DONE;
 }
 
 /* SRBs on every channel; waited for before the channels close. */

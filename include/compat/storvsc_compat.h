@@ -4,18 +4,6 @@
 #define OPENLIS_STORVSC_COMPAT_H
 
 /*
- * struct hv_driver's remove() returns void since 6.3. A remove callback is
- * declared with STV_HV_REMOVE_RET and ends "return STV_HV_REMOVE_DONE;".
- */
-#ifdef OPENLIS_HAVE_HV_DRIVER_REMOVE_VOID
-#define STV_HV_REMOVE_RET	void
-#define STV_HV_REMOVE_DONE
-#else
-#define STV_HV_REMOVE_RET	int
-#define STV_HV_REMOVE_DONE	0
-#endif
-
-/*
  * The host template's per-device hooks: sdev_init and sdev_configure
  * (with the queue's limits) since 6.14, slave_alloc and slave_configure
  * before. A driver defines stv_sdev_init(sdev) and stv_sdev_configure()
