@@ -163,6 +163,13 @@ static int stv_open(struct stv_dev *dev, struct vmbus_channel *chan,
 
 	c->chan = chan;
 	c->dev = dev;
+	/*
+	 * The core keeps a channel across drivers, and the kernel's
+	 * hv_storvsc leaves its request-id hooks on it: the ring write would
+	 * call into that module after it is gone. openlis's ids are its own.
+	 */
+	chan->next_request_id_callback = NULL;
+	chan->request_addr_callback = NULL;
 	return vmbus_open(chan, STV_RING_SIZE, STV_RING_SIZE, &props,
 			  sizeof(props), stv_on_channel, c);
 }
@@ -218,7 +225,6 @@ static void stv_sub_channels(struct stv_dev *dev)
 	if (!want)
 		return;
 	dev->want_sub = want;
-	vmbus_set_sc_create_callback(dev->hdev->channel, stv_sc_created);
 	p.sub.count = want;
 	ret = stv_control(dev, &p);
 	if (!ret && p.hdr.status != VSTOR_STATUS_SUCCESS)
@@ -286,7 +292,16 @@ int stv_connect(struct stv_dev *dev)
 
 	ol_xact_resume(&dev->xact);
 	dev->nr_chans = 0;
+	dev->want_sub = 0;
 	dev->chans[0].index = 0;
+	/*
+	 * The primary channel outlives its driver in the core, and with it
+	 * the sub-channel callback the previous driver left: a host that
+	 * offers sub-channels before they are asked for would call into a
+	 * module that is gone. Ours is set before the channel opens; with
+	 * nothing asked yet it leaves such offers closed.
+	 */
+	vmbus_set_sc_create_callback(dev->hdev->channel, stv_sc_created);
 	ret = stv_open(dev, dev->hdev->channel, &dev->chans[0]);
 	if (ret)
 		return ret;
@@ -312,6 +327,8 @@ void stv_disconnect(struct stv_dev *dev)
 {
 	ol_xact_cancel_all(&dev->xact);
 	vmbus_close(dev->hdev->channel);
+	/* the next driver of this channel must not find our callback */
+	vmbus_set_sc_create_callback(dev->hdev->channel, NULL);
 	/* closed channels are not counted */
 	smp_store_release(&dev->nr_chans, 0);
 }
