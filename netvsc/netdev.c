@@ -296,7 +296,7 @@ static netdev_tx_t olnv_xmit(struct sk_buff *skb, struct net_device *ndev)
 	}
 	return NETDEV_TX_OK;
 drop:
-	olnv_count_drop(&nd->chans[0], OLNV_DROP_TX_BIG);
+	olnv_count_drop_any(nd, OLNV_DROP_TX_BIG);
 	dev_kfree_skb_any(skb);
 	return NETDEV_TX_OK;
 }
@@ -325,11 +325,32 @@ static int olnv_change_mtu(struct net_device *ndev, int mtu)
 			     mtu);
 }
 
+/* Every drop counter, the channels' and the device's, summed into @sum. */
+static void olnv_sum_drops(struct olnv_dev *nd, u64 *sum)
+{
+	u64 dc[OLNV_NR_DROPS];
+	unsigned int start;
+	u32 i, d;
+
+	for (d = 0; d < OLNV_NR_DROPS; d++)
+		sum[d] = atomic64_read(&nd->drops_any[d]);
+	for (i = 0; i < OLNV_MAX_CHANNELS; i++) {
+		struct olnv_chan *c = &nd->chans[i];
+
+		do {
+			start = u64_stats_fetch_begin(&c->syncp);
+			memcpy(dc, c->drops, sizeof(dc));
+		} while (u64_stats_fetch_retry(&c->syncp, start));
+		for (d = 0; d < OLNV_NR_DROPS; d++)
+			sum[d] += dc[d];
+	}
+}
+
 static void olnv_get_stats64(struct net_device *ndev,
 			     struct rtnl_link_stats64 *s)
 {
 	struct olnv_dev *nd = netdev_priv(ndev);
-	u64 rp, rb, tp, tb, dr;
+	u64 rp, rb, tp, tb, drops[OLNV_NR_DROPS];
 	unsigned int start, i, d;
 
 	for (i = 0; i < OLNV_MAX_CHANNELS; i++) {
@@ -341,15 +362,19 @@ static void olnv_get_stats64(struct net_device *ndev,
 			rb = c->rx_bytes;
 			tp = c->tx_packets;
 			tb = c->tx_bytes;
-			for (dr = 0, d = 0; d < OLNV_NR_DROPS; d++)
-				dr += c->drops[d];
 		} while (u64_stats_fetch_retry(&c->syncp, start));
 		s->rx_packets += rp;
 		s->rx_bytes += rb;
 		s->tx_packets += tp;
 		s->tx_bytes += tb;
-		s->rx_dropped += dr;
 	}
+	olnv_sum_drops(nd, drops);
+	/* A busy ring hands the frame back: nothing is lost. */
+	for (d = 0; d < OLNV_NR_DROPS; d++)
+		if (d == OLNV_DROP_TX_BIG)
+			s->tx_dropped += drops[d];
+		else if (d != OLNV_DROP_TX_BUSY)
+			s->rx_dropped += drops[d];
 }
 
 static const struct net_device_ops olnv_netdev_ops = {
@@ -450,28 +475,23 @@ static void olnv_get_ethtool_stats(struct net_device *ndev,
 				   struct ethtool_stats *st, u64 *data)
 {
 	struct olnv_dev *nd = netdev_priv(ndev);
-	u64 drops[OLNV_NR_DROPS] = { 0 }, q[4];
 	unsigned int start;
-	u32 i, d;
+	u64 q[4];
+	u32 i;
 
-	for (i = 0; i < OLNV_MAX_CHANNELS; i++) {
+	olnv_sum_drops(nd, data);
+	for (i = 0; i < nd->num_chn; i++) {
 		struct olnv_chan *c = &nd->chans[i];
-		u64 dc[OLNV_NR_DROPS];
 
 		do {
 			start = u64_stats_fetch_begin(&c->syncp);
-			memcpy(dc, c->drops, sizeof(dc));
 			q[0] = c->rx_packets;
 			q[1] = c->rx_bytes;
 			q[2] = c->tx_packets;
 			q[3] = c->tx_bytes;
 		} while (u64_stats_fetch_retry(&c->syncp, start));
-		for (d = 0; d < OLNV_NR_DROPS; d++)
-			drops[d] += dc[d];
-		if (i < nd->num_chn)
-			memcpy(data + OLNV_NR_DROPS + 4 * i, q, sizeof(q));
+		memcpy(data + OLNV_NR_DROPS + 4 * i, q, sizeof(q));
 	}
-	memcpy(data, drops, sizeof(drops));
 }
 
 static u32 olnv_rxfh_key_size(struct net_device *ndev)

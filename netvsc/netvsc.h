@@ -42,6 +42,11 @@
 #define OLNV_RNDIS_SLOTS	4
 /* An RNDIS answer we keep: the biggest object we ask for, and more. */
 #define OLNV_RNDIS_RESP_MAX	512
+/*
+ * An RNDIS request: the RSS parameters with the largest indirection table
+ * (1132 bytes) fit, and it spans two pages at most, as a send allows.
+ */
+#define OLNV_RNDIS_REQ_MAX	2048
 
 /* What each drop is counted as; ethtool -S shows every one. */
 enum olnv_drop {
@@ -106,7 +111,7 @@ struct olnv_rndis_req {
 	u32 want;			/* the completion type awaited */
 	u32 len;
 	u8 resp[OLNV_RNDIS_RESP_MAX];
-	u8 msg[OLNV_RNDIS_RESP_MAX];	/* the request; sent by page buffer */
+	u8 msg[OLNV_RNDIS_REQ_MAX];	/* the request; sent by page buffer */
 };
 
 struct olnv_dev {
@@ -131,7 +136,8 @@ struct olnv_dev {
 
 	u32 num_chn;			/* channels open: 1 + sub-channels */
 	u32 want_chn;			/* what the user asked for (ethtool -L) */
-	u32 max_chn;			/* what the host offers */
+	u32 max_chn;			/* the host's queues, CPUs at most */
+	u32 sc_asked;			/* RTNL writes; the offer callback reads */
 	atomic_t sc_opened;
 	wait_queue_head_t sc_wait;
 	u32 tx_table[NVSP_SEND_TABLE_SIZE];	/* written in NAPI of chan 0 */
@@ -146,6 +152,9 @@ struct olnv_dev {
 	unsigned long link_next;	/* jiffies: the next change allowed */
 	struct work_struct filter_work;
 
+	/* Drops seen outside a channel's NAPI context, which has its own. */
+	atomic64_t drops_any[OLNV_NR_DROPS];
+
 	struct olnv_chan chans[OLNV_MAX_CHANNELS];
 };
 
@@ -159,6 +168,7 @@ int olnv_nvs_xmit(struct olnv_chan *c, struct sk_buff *skb, const void *hdr,
 		  u32 hdr_len);
 int olnv_poll(struct napi_struct *napi, int budget);
 void olnv_count_drop(struct olnv_chan *c, enum olnv_drop d);
+void olnv_count_drop_any(struct olnv_dev *nd, enum olnv_drop d);
 
 /* rndis.c */
 int olnv_rndis_attach(struct olnv_dev *nd);

@@ -23,11 +23,18 @@
 
 static DEFINE_SPINLOCK(olnv_ctl_lock);
 
+/* From channel @c's NAPI context, its counters' one writer. */
 void olnv_count_drop(struct olnv_chan *c, enum olnv_drop d)
 {
 	u64_stats_update_begin(&c->syncp);
 	c->drops[d]++;
 	u64_stats_update_end(&c->syncp);
+}
+
+/* From anywhere else: transmit, control requests, channel offers. */
+void olnv_count_drop_any(struct olnv_dev *nd, enum olnv_drop d)
+{
+	atomic64_inc(&nd->drops_any[d]);
 }
 
 /* Every message we send is NVSP_MSG_SIZE bytes, zero past its own size. */
@@ -152,10 +159,13 @@ static int olnv_send_config(struct olnv_dev *nd)
 	return olnv_ctl_request(nd, &nv, sizeof(nv), false, NULL);
 }
 
+/* The host's answer to a control request is refused: counted and said. */
 static void olnv_log_bad(struct olnv_dev *nd, const char *what,
 			 enum nvsp_verdict v)
 {
-	netdev_err(nd->ndev, "%s: %s\n", what, nvsp_verdict_name(v));
+	olnv_count_drop_any(nd, OLNV_DROP_NVSP);
+	if (net_ratelimit())
+		netdev_err(nd->ndev, "%s: %s\n", what, nvsp_verdict_name(v));
 }
 
 /*
@@ -296,8 +306,11 @@ static void olnv_sc_open(struct vmbus_channel *sc)
 	struct olnv_dev *nd = netdev_priv(ndev);
 	u16 idx = sc->offermsg.offer.sub_channel_index;
 
-	if (!idx || idx >= OLNV_MAX_CHANNELS || nd->chans[idx].chan) {
-		netdev_err(ndev, "sub-channel %u refused\n", idx);
+	/* A host may offer what we never asked for; only those we did open. */
+	if (!idx || idx > READ_ONCE(nd->sc_asked) || nd->chans[idx].chan) {
+		olnv_count_drop_any(nd, OLNV_DROP_NVSP);
+		net_warn_ratelimited("%s: sub-channel %u refused\n",
+				     netdev_name(ndev), idx);
 		return;
 	}
 	if (olnv_chan_open(nd, sc, idx)) {
@@ -308,7 +321,11 @@ static void olnv_sc_open(struct vmbus_channel *sc)
 	wake_up(&nd->sc_wait);
 }
 
-/* Ask for @want channels in all; as many as the host opens are used. */
+/*
+ * Ask for @want channels in all; as many as the host opens are used. A
+ * refused or false answer leaves the device on its primary channel, and
+ * ethtool -l then offers no more (max_chn 1) until the next probe.
+ */
 int olnv_nvs_subchannels(struct olnv_dev *nd, u32 want)
 {
 	struct nvsp_subchannel_req req = {
@@ -321,16 +338,19 @@ int olnv_nvs_subchannels(struct olnv_dev *nd, u32 want)
 	int ret;
 
 	nd->num_chn = 1;
+	WRITE_ONCE(nd->sc_asked, 0);
 	if (nd->nvsp_ver < NVSP_VERSION_5 || want <= 1)
 		return 0;
 	req.count = min_t(u32, want, OLNV_MAX_CHANNELS) - 1;
 	atomic_set(&nd->sc_opened, 0);
+	WRITE_ONCE(nd->sc_asked, req.count);
 	ret = olnv_ctl_request(nd, &req, sizeof(req), true, &comp);
 	if (ret)
 		return ret;
 	v = nvsp_check_subch(&comp, req.count, &granted);
 	if (v != NVSP_OK) {
 		olnv_log_bad(nd, "sub-channels", v);
+		nd->max_chn = 1;
 		return 0;	/* one channel still works */
 	}
 	if (!wait_event_timeout(nd->sc_wait,
@@ -602,7 +622,7 @@ int olnv_nvs_xmit(struct olnv_chan *c, struct sk_buff *skb, const void *hdr,
 		slot->skb = NULL;
 		if (sec != NVSP_NO_SECTION)
 			clear_bit(sec, nd->tx_map);
-		olnv_count_drop(c, OLNV_DROP_TX_BUSY);
+		olnv_count_drop_any(nd, OLNV_DROP_TX_BUSY);
 		return -EBUSY;
 	}
 	if (ret)
@@ -615,7 +635,7 @@ drop:
 	slot->skb = NULL;
 	if (sec != NVSP_NO_SECTION)
 		clear_bit(sec, nd->tx_map);
-	olnv_count_drop(c, OLNV_DROP_TX_BIG);
+	olnv_count_drop_any(nd, OLNV_DROP_TX_BIG);
 	dev_kfree_skb_any(skb);
 	return 0;
 }

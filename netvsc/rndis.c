@@ -40,8 +40,10 @@ static int olnv_rndis_request(struct olnv_dev *nd, const void *msg, u32 len,
 	u32 id;
 	int ret;
 
-	if (len > sizeof(r->msg))
+	if (len > sizeof(r->msg)) {
+		netdev_err(nd->ndev, "RNDIS request of %u bytes: too big\n", len);
 		return -EINVAL;
+	}
 	mutex_lock(&nd->rndis_lock);
 	id = ++nd->next_req_id;
 	if (!id)
@@ -371,7 +373,7 @@ int olnv_rndis_set_mac(struct olnv_dev *nd, const u8 *mac)
 int olnv_rndis_attach(struct olnv_dev *nd)
 {
 	u8 mac[ETH_ALEN];
-	u32 len = ETH_ALEN, state = RNDIS_MEDIA_STATE_CONNECTED, want;
+	u32 len = ETH_ALEN, state = RNDIS_MEDIA_STATE_CONNECTED, want, i;
 	int ret;
 
 	ret = olnv_rndis_init(nd);
@@ -392,12 +394,19 @@ int olnv_rndis_attach(struct olnv_dev *nd)
 	if (ret)
 		return ret;
 
+	/*
+	 * No more queues than CPUs to serve them, as the in-tree driver
+	 * reports: ethtool -l shows what -L may ask for.
+	 */
 	nd->rss_entries = NDIS_RSS_IND_ENTRIES;
-	nd->max_chn = olnv_rndis_rss_caps(nd);
-	want = min3(nd->want_chn, nd->max_chn, num_online_cpus());
+	nd->max_chn = min_t(u32, olnv_rndis_rss_caps(nd), num_online_cpus());
+	want = min(nd->want_chn, nd->max_chn);
 	ret = olnv_nvs_subchannels(nd, want);
 	if (ret)
 		return ret;
+	/* Every channel sends until the host's own send table comes. */
+	for (i = 0; i < NVSP_SEND_TABLE_SIZE; i++)
+		nd->tx_table[i] = i % nd->num_chn;
 	if (nd->num_chn > 1 && olnv_rndis_set_rss(nd))
 		netdev_warn(nd->ndev, "host refused the RSS parameters\n");
 	return 0;

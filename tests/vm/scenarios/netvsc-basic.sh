@@ -24,7 +24,7 @@ bound() { [ -e "$dev/driver" ]; }
 if dev=$(vmbus_dev_by_class "$netclass") && wait_for 30 bound; then
 	pass netvsc.bound "$(basename "$dev") driver $(basename "$(readlink "$dev/driver")")"
 else
-	fail netvsc.bound "no network adapter bound (device ${dev:-none})"
+	fail netvsc.bound "no network adapter bound (device ${dev:-none}); host state $(qom state) NVSP $(qom protocol-version) bad $(qom messages-bad); $(dmesg | grep hv_netvsc | tail -n 2 | tr '\n' '|')"
 	return 0
 fi
 has_nic() { nic=$(nic_by_mac $MAC); }
@@ -329,8 +329,13 @@ expect netvsc.promisc.off "$(qom packet-filter)" 13
 expect netvsc.host.bad "$(qom messages-bad)" 0
 
 # Malformed transfers from a hostile host (its inject): the guest fails
-# them (completion status NVSP_STAT_FAIL, 2) and logs why, takes what is
-# harmless, drops what names no request; the adapter works on after.
+# them (completion status NVSP_STAT_FAIL, 2), takes what is harmless,
+# drops what names no request; the adapter works on after. The in-tree
+# driver, the reference, says why in its log. openlis's driver (the one
+# with a module version) counts each drop in ethtool -S, where the count
+# must grow by exactly one, and says why in a rate-limited log line.
+ours=0
+[ -e /sys/module/hv_netvsc/version ] && ours=1
 inj() {
 	_r=$(qset inject "\"$1\"")
 	[ "$_r" = '{}' ] || say "inject $1: $_r"
@@ -344,24 +349,66 @@ logged() {
 		fail "$1" "no '$2' in the kernel log"
 	fi
 }
+# dropped <counter>: openlis's count of one kind of drop (ethtool -S).
+dropped() {
+	ethtool-lite -S "$nic" 2>/dev/null |
+		awk -v k="$1" '$1 == k { n = $2 } END { print n + 0 }'
+}
+log_lines() { dmesg | grep -c "$1"; }
+# mark <counter> <openlis wording>: the count and the log before an inject;
+# counted <check> <in-tree wording> <counter> <openlis wording>: after it,
+# the driver's answer to it.
+mark() {
+	_n0=$(dropped "$1")
+	_l0=$(log_lines "$2")
+}
+counted() {
+	if [ "$ours" = 0 ]; then
+		[ -z "$2" ] || logged "$1.log" "$2"
+		return
+	fi
+	_rose() { [ "$(dropped "$3")" -gt "$_n0" ]; }
+	wait_for 10 _rose
+	expect "$1.counted" "$3 +$(($(dropped "$3") - _n0))" "$3 +1"
+	_said() { [ "$(log_lines "$4")" -gt "$_l0" ]; }
+	if wait_for 10 _said; then
+		pass "$1.log" "$4"
+	else
+		fail "$1.log" "no new '$4' in the kernel log"
+	fi
+}
 inject_fails() {
+	mark "$4" "$5"
 	inj "$2"
 	wait_for 10 inj_answered
 	expect "$1" "$(qom inject-result)" '"answered 0x00000002"'
-	logged "$1.log" "$3"
+	counted "$1" "$3" "$4" "$5"
 }
-inject_fails netvsc.inject.range-outside range-outside 'too big'
-inject_fails netvsc.inject.rndis-length rndis-length 'Invalid rndis_msg'
-inject_fails netvsc.inject.rndis-offset rndis-offset 'invalid rndis packet offset'
-inject_fails netvsc.inject.rndis-type rndis-type 'unhandled rndis message'
+inject_fails netvsc.inject.range-outside range-outside 'too big' \
+	rx_bad_range 'range 0 dropped: range outside the buffer'
+inject_fails netvsc.inject.rndis-length rndis-length 'Invalid rndis_msg' \
+	rx_bad_rndis 'RNDIS message dropped: length disagrees with range'
+inject_fails netvsc.inject.rndis-offset rndis-offset \
+	'invalid rndis packet offset' \
+	rx_bad_rndis 'RNDIS message dropped: frame outside message'
+inject_fails netvsc.inject.rndis-type rndis-type 'unhandled rndis message' \
+	rx_bad_rndis 'RNDIS message dropped: unexpected type'
 inj range-overlap
 wait_for 10 inj_answered
 expect netvsc.inject.range-overlap "$(qom inject-result)" '"answered 0x00000001"'
+mark rx_bad_nvsp 'receive packet dropped: unexpected type'
 inj nvsp-type
-logged netvsc.inject.nvsp-type 'Unknown nvsp packet type'
+counted netvsc.inject.nvsp-type 'Unknown nvsp packet type' \
+	rx_bad_nvsp 'receive packet dropped: unexpected type'
+mark bad_completion_id 'completion dropped: unknown transaction id'
 inj bad-completion
-logged netvsc.inject.bad-completion 'Invalid transaction ID'
+counted netvsc.inject.bad-completion 'Invalid transaction ID' \
+	bad_completion_id 'completion dropped: unknown transaction id'
+# (the in-tree driver ignores an unknown in-band message without a word)
+mark rx_bad_nvsp 'in-band message dropped: unexpected type'
 inj unknown-inband
+counted netvsc.inject.unknown-inband '' \
+	rx_bad_nvsp 'in-band message dropped: unexpected type'
 inj flood
 case $(qom inject-result) in
 '"sent '[1-9]*) pass netvsc.inject.flood "$(qom inject-result) indications" ;;
@@ -369,12 +416,16 @@ case $(qom inject-result) in
 esac
 ping_ok netvsc.inject.ping
 # A SUBCHANNEL answer granting more than asked: the guest runs on the
-# primary alone; a new probe (unbind, bind) asks again and gets both.
+# primary alone and offers no more channels; a new probe (unbind, bind)
+# asks again and gets both.
 ethtool-lite -L "$nic" 1 2>&1
 wait_for 30 channels_are "max 2 combined 1"
+mark rx_bad_nvsp 'sub-channels: more channels than asked'
 inj subchannel-count
 ethtool-lite -L "$nic" 2 2>&1
-logged netvsc.inject.subchannel-count 'invalid number of allocated sub channel'
+counted netvsc.inject.subchannel-count \
+	'invalid number of allocated sub channel' \
+	rx_bad_nvsp 'sub-channels: more channels than asked'
 wait_for 20 carrier_is 1
 expect netvsc.inject.subchannel-count.channels "$(ethtool-lite -l "$nic" 2>&1)" "max 1 combined 1"
 ping_ok netvsc.inject.subchannel-count.ping
