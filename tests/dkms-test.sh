@@ -77,7 +77,7 @@ for k in 6.1 6.12 7.2; do
 	kdir=$(realpath "$kd/kdir")
 	core=$(sed -n 's/^CONFIG_HYPERV_VMBUS=//p' "$kdir/.config")
 	[ -n "$core" ] || core=$(sed -n 's/^CONFIG_HYPERV=//p' "$kdir/.config")
-	want="hv_balloon hv_storvsc hv_utils hv_heartbeat hv_timesync hv_shutdown hv_kvp hv_vss hv_fcopy"
+	want="hv_balloon hv_storvsc hv_netvsc hv_utils hv_heartbeat hv_timesync hv_shutdown hv_kvp hv_vss hv_fcopy"
 	[ "$core" = y ] || want="hv_vmbus $want"
 	mods=$(conf_modules "$abi" "$kdir")
 	for m in $want; do
@@ -145,8 +145,8 @@ for k in 6.1 6.12 7.2; do
 	: >"$work/hook.log"
 	MODULESDIR=$work/lib/modules/$abi version=$abi sh "$work/hook" >"$work/hook-$k.out" 2>&1
 	added=$(tr '\n' ' ' <"$work/hook.log")
-	expect="hv_vmbus hv_storvsc "
-	[ "$core" != y ] || expect="hv_storvsc "
+	expect="hv_vmbus hv_storvsc hv_netvsc "
+	[ "$core" != y ] || expect="hv_storvsc hv_netvsc "
 	if [ "$added" = "$expect" ]; then
 		pass "$k.hook" "the initramfs hook adds: $added"
 	else
