@@ -835,12 +835,21 @@ int olnv_poll(struct napi_struct *napi, int budget)
 		work += olnv_packet(c, d);
 	}
 	hv_pkt_iter_close(ch);
+	if (c->owed)
+		olnv_flush_owed(c);
 
 	txq = netdev_get_tx_queue(c->nd->ndev, c->idx);
 	if (netif_tx_queue_stopped(txq) && !c->nd->detached &&
 	    hv_get_avail_to_write_percent(&ch->outbound) > 10)
 		netif_tx_wake_queue(txq);
 
+	/*
+	 * Completions the ring to the host had no room for hold receive
+	 * sections the host needs back: poll on until they are sent, as no
+	 * new packet may come to schedule us again.
+	 */
+	if (c->owed_count)
+		return budget;
 	if (work < budget && napi_complete_done(napi, work) &&
 	    hv_end_read(&ch->inbound) && napi_schedule_prep(napi)) {
 		hv_begin_read(&ch->inbound);
