@@ -5,7 +5,7 @@
 # integration service against openlis's host models (KVP, VSS and file copy
 # with a stand-in daemon), a balloon resize and hot-add, hibernation at the
 # PM core's "core" level, storvsc on openlis's SCSI controller model, and
-# the kernel's netvsc on its network adapter model; the core's checks,
+# netvsc on its network adapter model; the core's checks,
 # storvsc and netvsc also on 7.2, where openlis's clients ride on the
 # kernel's built-in core.
 # OPENLIS_VM_SUITE=extended runs what is long or not yet seen through: the
@@ -152,8 +152,8 @@ else
 	group storage --kernel 6.12,6.1,7.2 --stack intree,openlis \
 		--scenario storvsc-basic,storvsc-ide
 	# openlis's VMBus network adapter model (tests/host/hv-net.c) under
-	# the kernel's own hv_netvsc (its reference until openlis's driver),
-	# on the kernel's core and on openlis's; on 7.2 on the built-in core
+	# openlis's hv_netvsc on openlis's core and the kernel's own on its
+	# core, the reference; on 7.2 openlis's on the built-in core
 	# (its two guests and module build add about 120 s).
 	group network --kernel 6.12,6.1,7.2 --stack intree,openlis --scenario netvsc-basic
 fi
