@@ -436,6 +436,8 @@ void olnv_nvs_detach(struct olnv_dev *nd)
 	nd->rx_sections = 0;
 	nd->tx_sections = 0;
 	nd->num_chn = 0;
+	/* An offer before the next attach asks again is not ours to open. */
+	WRITE_ONCE(nd->sc_asked, 0);
 }
 
 /* Open the primary channel, agree on a version, connect both buffers. */
