@@ -276,6 +276,97 @@ no_new_trouble() {
 	fi
 }
 
+# Leaks over repeated cycles (the reload scenarios). leak_mark [half]
+# settles the caches and records unreclaimable slab, all slab and
+# MemAvailable; with "half" it records the level halfway instead.
+# leak_bounded <check> <slab kB> [<MemAvailable kB>]: settles again and
+# checks <check>.slab (SUnreclaim growth) and, with a second bound,
+# <check>.memavail (its drop) against the mark; a leak grows with the
+# cycles, so the drop over the second half is reported beside it.
+settle() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+}
+# Free pages held in the per-CPU lists are missing from MemAvailable
+# (megabytes of them, refilled as they please): counted back in, so that
+# only memory in use is measured.
+avail_kb() {
+	awk '$1 == "count:" {n += $2} END {printf "%d\n", n * 4}' /proc/zoneinfo |
+		{ read -r _pcp; echo $(($(meminfo_kb MemAvailable) + _pcp)); }
+}
+leak_mark() {
+	settle
+	if [ "${1:-}" = half ]; then
+		_leak_availh=$(avail_kb)
+		cp /proc/meminfo /run/meminfo.h
+		return
+	fi
+	_leak_slab=$(meminfo_kb SUnreclaim)
+	_leak_total=$(meminfo_kb Slab)
+	_leak_avail=$(avail_kb)
+	_leak_availh=
+	rm -f /run/meminfo.h
+	cp /proc/meminfo /run/meminfo.0
+}
+# Every meminfo field that moved by 256 kB or more since the file $1.
+_leak_moved() {
+	awk 'NR == FNR {a[$1] = $2; next}
+		($1 in a) && ($2 - a[$1] >= 256 || a[$1] - $2 >= 256) {
+			printf " %s%+d", $1, $2 - a[$1]}' "$1" /proc/meminfo
+}
+leak_bounded() {
+	settle
+	_s1=$(meminfo_kb SUnreclaim)
+	_t1=$(meminfo_kb Slab)
+	_a1=$(avail_kb)
+	echo "leak: SUnreclaim $_leak_slab -> $_s1 kB, Slab $_leak_total -> $_t1 kB, MemAvailable with the per-CPU free lists $_leak_avail -> $_a1 kB"
+	echo "leak: meminfo moved (kB):$(_leak_moved /run/meminfo.0)"
+	[ -r /run/meminfo.h ] &&
+		echo "leak: meminfo moved (kB) over the second half:$(_leak_moved /run/meminfo.h)"
+	_g=$((_s1 - _leak_slab))
+	if [ $_g -le "$2" ]; then
+		pass "$1.slab" "SUnreclaim $_leak_slab -> $_s1 kB (+$_g, bound $2), Slab $_leak_total -> $_t1 kB"
+	else
+		fail "$1.slab" "SUnreclaim grew $_g kB (bound $2)"
+	fi
+	[ -n "${3:-}" ] || return 0
+	_d=$((_leak_avail - _a1))
+	_h=$((${_leak_availh:-$_leak_avail} - _a1))
+	if [ $_d -le "$3" ]; then
+		pass "$1.memavail" "MemAvailable (with per-CPU free pages) -$_d kB (bound $3), -$_h kB in the second half"
+	else
+		fail "$1.memavail" "MemAvailable (with per-CPU free pages) dropped $_d kB (bound $3), $_h kB of it in the second half"
+	fi
+}
+
+# reload_cycles <check> <cycles> [<what each cycle shows>]: the scenario's
+# cycle function (which says why it failed in $why) once to warm up, the
+# memory levels marked (leak_mark), then <cycles> more, halfway marked too;
+# <check> passes if every cycle did. Status 1 if the warm-up failed.
+reload_cycles() {
+	why=
+	if ! cycle; then
+		fail "$1" "warm-up cycle: $why"
+		return 1
+	fi
+	leak_mark
+	_start=$(date +%s)
+	i=0
+	while [ $i -lt "$2" ]; do
+		i=$((i + 1))
+		cycle || break
+		[ $i -eq $(($2 / 2)) ] && leak_mark half
+		# a line now and then: the harness takes a silent guest for a hung one
+		[ $((i % 10)) -eq 0 ] && echo "reload: $i cycles, $(($(date +%s) - _start)) s"
+	done
+	_secs=$(($(date +%s) - _start))
+	if [ -n "$why" ]; then
+		fail "$1" "cycle $i of $2: $why"
+	else
+		pass "$1" "$2 cycles in $_secs s${3:+, $3}"
+	fi
+}
+
 # heartbeats <check> [<where>]: the heartbeat model ($IC) sees the guest
 # answer 4 more heartbeats within 20 s.
 heartbeats() {

@@ -20,13 +20,6 @@ IC=/machine/peripheral/hvrl
 chans=$(nproc)
 [ "$chans" -gt 4 ] && chans=4
 
-trouble() {
-	dmesg | grep -ciE 'warning:|bug:|call trace|oops|general protection|refcount_t|use-after-free'
-}
-settle() {
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-}
 disk() {
 	for b in /sys/class/scsi_device/*:0:0:0/device/block/sd*; do
 		[ -e "$b" ] && { sd=${b##*/}; return 0; }
@@ -61,39 +54,8 @@ if wait_for 30 all_open; then
 else
 	fail storvsc.reload.channels "$(qom open-channels) of $chans channels open at boot"
 fi
-trouble0=$(trouble)
-why=
-if ! cycle; then
-	fail storvsc.reload "warm-up cycle: $why"
+trouble0=$(kernel_trouble)
+reload_cycles storvsc.reload $cycles "each with its $chans channels open" ||
 	return 0
-fi
-settle
-slab0=$(meminfo_kb SUnreclaim)
-start=$(date +%s)
-i=0
-while [ $i -lt $cycles ]; do
-	i=$((i + 1))
-	cycle || break
-	# a line now and then: the harness takes a silent guest for a hung one
-	[ $((i % 10)) -eq 0 ] && echo "reload: $i cycles, $(($(date +%s) - start)) s"
-done
-secs=$(($(date +%s) - start))
-if [ -n "$why" ]; then
-	fail storvsc.reload "cycle $i of $cycles: $why"
-else
-	pass storvsc.reload "$cycles cycles in $secs s, each with its $chans channels open"
-fi
-settle
-slab1=$(meminfo_kb SUnreclaim)
-grow=$((slab1 - slab0))
-if [ $grow -le $slab_bound_kb ]; then
-	pass storvsc.reload.slab "SUnreclaim $slab0 -> $slab1 kB (+$grow, bound $slab_bound_kb)"
-else
-	fail storvsc.reload.slab "SUnreclaim grew $grow kB over $i cycles (bound $slab_bound_kb)"
-fi
-n=$(($(trouble) - trouble0))
-if [ $n -eq 0 ]; then
-	pass storvsc.reload.clean "no kernel warnings"
-else
-	fail storvsc.reload.clean "$n new warning/oops lines: $(dmesg | grep -iE 'warning:|bug:|call trace|oops' | tail -n 2 | tr '\n' '|')"
-fi
+leak_bounded storvsc.reload "$slab_bound_kb"
+no_new_trouble storvsc.reload.clean "$trouble0"

@@ -21,23 +21,6 @@ bound() {
 	dev=$(vmbus_dev_by_class "$dm") && [ -e "$dev/driver" ]
 }
 
-trouble() {
-	dmesg | grep -ciE 'warning:|bug:|call trace|oops|general protection|refcount_t|use-after-free'
-}
-
-settle() {
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-}
-
-# Free pages held in the per-CPU lists are missing from MemFree and
-# MemAvailable (megabytes of them, refilled as they please): counted back
-# in, so that only memory in use is measured.
-avail_kb() {
-	awk '$1 == "count:" {n += $2} END {printf "%d\n", n * 4}' /proc/zoneinfo |
-		{ read -r pcp; echo $(($(meminfo_kb MemAvailable) + pcp)); }
-}
-
 # One cycle: both out, both in, the device bound again.
 cycle() {
 	rmmod hv_balloon || { why="rmmod hv_balloon failed"; return 1; }
@@ -72,73 +55,12 @@ for h in /sys/module/hv_vmbus/holders/*; do
 	unload "${h##*/}" || { fail vmbus.reload "cannot unload ${h##*/}"; exit 0; }
 done
 others=$unloaded
-trouble0=$(trouble)
+trouble0=$(kernel_trouble)
 
-why=
-if ! cycle; then
-	fail vmbus.reload "warm-up cycle: $why"
-	exit 0
-fi
-settle
-slab0=$(meminfo_kb SUnreclaim)
-total0=$(meminfo_kb Slab)
-avail0=$(avail_kb)
-cp /proc/meminfo /run/meminfo.0
-start=$(date +%s)
+reload_cycles vmbus.reload $cycles || exit 0
 
-i=0
-while [ $i -lt $cycles ]; do
-	i=$((i + 1))
-	cycle || break
-	if [ $i -eq $((cycles / 2)) ]; then
-		settle
-		availh=$(avail_kb)
-		cp /proc/meminfo /run/meminfo.h
-	fi
-done
-secs=$(($(date +%s) - start))
-if [ -n "$why" ]; then
-	fail vmbus.reload "cycle $i of $cycles: $why"
-else
-	pass vmbus.reload "$cycles cycles in $secs s"
-fi
-
-settle
-slab1=$(meminfo_kb SUnreclaim)
-total1=$(meminfo_kb Slab)
-avail1=$(avail_kb)
-echo "reload: SUnreclaim $slab0 -> $slab1 kB, Slab $total0 -> $total1 kB, MemAvailable with the per-CPU free lists $avail0 -> $avail1 kB"
-grow=$((slab1 - slab0))
-if [ $grow -le $slab_bound_kb ]; then
-	pass vmbus.reload.slab "SUnreclaim +$grow kB (bound $slab_bound_kb), Slab $total0 -> $total1 kB"
-else
-	fail vmbus.reload.slab "SUnreclaim grew $grow kB over $i cycles (bound $slab_bound_kb)"
-fi
-# Where memory went: every field that moved by 256 kB or more.
-moved() {
-	awk 'NR == FNR {a[$1] = $2; next}
-		($1 in a) && ($2 - a[$1] >= 256 || a[$1] - $2 >= 256) {
-			printf " %s%+d", $1, $2 - a[$1]}' "$1" /proc/meminfo
-}
-echo "reload: meminfo moved (kB) over the cycles:$(moved /run/meminfo.0)"
-[ -r /run/meminfo.h ] &&
-	echo "reload: meminfo moved (kB) over the second half:$(moved /run/meminfo.h)"
-drop=$((avail0 - avail1))
-# A leak grows with the cycles; what the first loads set up once (and the
-# kernel keeps) does not: the second half must lose no more than its share.
-half=$(( ${availh:-$avail0} - avail1 ))
-if [ $drop -le $avail_bound_kb ]; then
-	pass vmbus.reload.memavail "MemAvailable (with per-CPU free pages) -$drop kB (bound $avail_bound_kb), -$half kB in the second half"
-else
-	fail vmbus.reload.memavail "MemAvailable (with per-CPU free pages) dropped $drop kB over $i cycles (bound $avail_bound_kb), $half kB of it in the second half"
-fi
-
-n=$(($(trouble) - trouble0))
-if [ $n -eq 0 ]; then
-	pass vmbus.reload.clean "no kernel warnings"
-else
-	fail vmbus.reload.clean "$n new warning/oops lines: $(dmesg | grep -iE 'warning:|bug:|call trace|oops' | tail -n 2 | tr '\n' '|')"
-fi
+leak_bounded vmbus.reload "$slab_bound_kb" "$avail_bound_kb"
+no_new_trouble vmbus.reload.clean "$trouble0"
 
 # Put back what depended on hv_vmbus, in load order.
 loaded hv_vmbus || insmod "$vmbus_ko"
