@@ -120,7 +120,8 @@ static void olnv_link_work(struct work_struct *w)
 	struct olnv_dev *nd = container_of(w, struct olnv_dev, link_work.work);
 	bool up = READ_ONCE(nd->link_up);
 
-	if (up == netif_carrier_ok(nd->ndev))
+	/* Attach sets the carrier itself; a detached device has none. */
+	if (READ_ONCE(nd->detached) || up == netif_carrier_ok(nd->ndev))
 		return;
 	if (time_before(jiffies, nd->link_next)) {
 		schedule_delayed_work(&nd->link_work, nd->link_next - jiffies);
@@ -195,9 +196,10 @@ static void olnv_detach(struct olnv_dev *nd)
 	netif_carrier_off(ndev);
 	WRITE_ONCE(nd->detached, true);
 	cancel_work_sync(&nd->filter_work);
-	cancel_delayed_work_sync(&nd->link_work);
 	olnv_rndis_detach(nd);
 	olnv_nvs_detach(nd);
+	/* Only now can no link indication schedule the work again. */
+	cancel_delayed_work_sync(&nd->link_work);
 }
 
 /* Detach and attach again; on failure try once more as it was. */
@@ -630,12 +632,18 @@ static void olnv_remove(struct hv_device *hdev)
 	struct net_device *ndev = hv_get_drvdata(hdev);
 	struct olnv_dev *nd = netdev_priv(ndev);
 
-	unregister_netdev(ndev);
-	cancel_work_sync(&nd->filter_work);
+	/*
+	 * Detach while the device is still registered: a carrier change after
+	 * unregister would queue the freed device on the link watch list.
+	 */
 	rtnl_lock();
 	if (!nd->detached)
 		olnv_detach(nd);
+	unregister_netdevice(ndev);
 	rtnl_unlock();
+	/* Unregister's close may have asked for a filter; it finds us detached. */
+	cancel_work_sync(&nd->filter_work);
+	cancel_delayed_work_sync(&nd->link_work);
 	hv_set_drvdata(hdev, NULL);
 	kfree(nd->rreq);
 	free_netdev(ndev);
