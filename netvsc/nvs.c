@@ -282,6 +282,13 @@ static int olnv_chan_open(struct olnv_dev *nd, struct vmbus_channel *ch,
 
 	ch->max_pkt_size = OLNV_MAX_PKT;
 	set_channel_read_mode(ch, HV_CALL_ISR);
+	/*
+	 * The core keeps a channel across drivers, and the kernel's
+	 * hv_netvsc leaves its request-id hooks on it: the ring write would
+	 * call into that module after it is gone. openlis's ids are its own.
+	 */
+	ch->next_request_id_callback = NULL;
+	ch->request_addr_callback = NULL;
 	c->chan = ch;
 	netif_napi_add(nd->ndev, &c->napi, olnv_poll);
 	napi_enable(&c->napi);
@@ -413,6 +420,8 @@ void olnv_nvs_detach(struct olnv_dev *nd)
 			napi_disable(&nd->chans[i].napi);
 	if (nd->chans[0].chan)
 		vmbus_close(nd->hdev->channel);
+	/* The next driver of this channel must not find our callback. */
+	vmbus_set_sc_create_callback(nd->hdev->channel, NULL);
 	if (vmbus_proto_version >= VERSION_WIN10)
 		olnv_teardown_bufs(nd);
 	for (i = 0; i < OLNV_MAX_CHANNELS; i++) {
