@@ -59,8 +59,16 @@ static int olnv_rndis_request(struct olnv_dev *nd, const void *msg, u32 len,
 
 	ret = olnv_nvs_send_rndis(nd, &nd->chans[0], r->msg, len,
 				  nvsp_tid(NVSP_TID_RNDIS, 0));
-	if (!ret && !wait_for_completion_timeout(&r->done, OLNV_CTL_TIMEOUT))
+	if (!ret && !wait_for_completion_timeout(&r->done, OLNV_CTL_TIMEOUT)) {
+		struct hv_ring_buffer_info *in = &nd->chans[0].chan->inbound;
+
+		/* Unread bytes here mean a wakeup we lost, not a silent host. */
+		netdev_err(nd->ndev,
+			   "RNDIS request %#x: no answer, %u bytes unread, mask %u\n",
+			   want, hv_get_bytes_to_read(in),
+			   READ_ONCE(in->ring_buffer->interrupt_mask));
 		ret = -ETIMEDOUT;
+	}
 
 	spin_lock_bh(&olnv_rreq_lock);
 	r->req_id = 0;
