@@ -38,6 +38,8 @@ class QMP:
         self.sock.settimeout(QMP_TIMEOUT)
         self.buf = b""
         self.events = []
+        self.stray = []
+        self.seq = 0
         self._read()  # greeting
         self.cmd("qmp_capabilities")
 
@@ -52,7 +54,10 @@ class QMP:
 
     def cmd(self, _execute, **args):
         # (not "name": set_link and others take an argument of that name)
-        msg = {"execute": _execute}
+        # Each command carries an id that QEMU echoes: a reply left over from
+        # an earlier command can then never be taken for this one's.
+        self.seq += 1
+        msg = {"execute": _execute, "id": self.seq}
         if args:
             msg["arguments"] = args
         self.sock.sendall(json.dumps(msg).encode() + b"\n")
@@ -60,6 +65,9 @@ class QMP:
             reply = self._read()
             if "event" in reply:
                 self.events.append(reply)
+                continue
+            if reply.get("id") != self.seq:
+                self.stray.append(reply)
                 continue
             if "error" in reply:
                 raise RuntimeError(reply["error"].get("desc", str(reply)))
@@ -330,6 +338,9 @@ def run_guest(run, outdir):
                 elif words[0] == "@@HOST" and len(words) >= 2:
                     reply = host.act(words[1:])
                     log.write(f"[{time.monotonic() - started:7.1f}] -> {reply}\n")
+                    for stray in qmp.stray:
+                        log.write(f"  (QMP reply to no pending command: {stray})\n")
+                    qmp.stray.clear()
                     ctl.sendall(f"@@REPLY {reply}\n".encode())
                 elif words[0] == "@@DATA" and len(words) >= 2 and \
                         re.fullmatch(r"[a-z0-9-]+", words[1]):
