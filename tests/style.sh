@@ -1,7 +1,8 @@
 #!/bin/bash
 # Kernel style: checkpatch --strict (from the kernel's own source) on every
 # kernel source file, the compat rule (each probe read in include/compat and
-# no version test elsewhere), and a sparse build (C=1) that must print nothing.
+# no version test elsewhere), the paths README.md's layout tables name, and
+# a sparse build (C=1) that must print nothing.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,6 +65,22 @@ elif [ -n "$stray" ]; then
 	fail compat "a kernel-version test outside include/compat: $(echo "$stray" | tr '\n' ' ')"
 else
 	pass compat "$(ls "$top"/include/compat/probes/*.c | wc -l) probes, each read in include/compat, none outside it"
+fi
+
+# README.md's layout tables are where a newcomer looks up a message's
+# header, checks and tests: each path they name (a glob must match) exists.
+listed=0 missing=
+while IFS= read -r p; do
+	listed=$((listed + 1))
+	(cd "$top" && compgen -G "$p" >/dev/null) || missing="$missing $p"
+done < <(awk '/^## Layout/ { f = 1; next } /^## / { f = 0 } f && /^\|/' "$top/README.md" |
+	grep -o '`[^`]*/[^`]*`' | tr -d '`' | sort -u)
+if [ "$listed" -eq 0 ]; then
+	fail layout "README.md's layout section lists no paths"
+elif [ -n "$missing" ]; then
+	fail layout "README.md's layout section names missing paths:$missing"
+else
+	pass layout "$listed paths in README.md's layout tables, all present"
 fi
 
 for k in 6.1 6.12; do
