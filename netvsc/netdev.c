@@ -679,10 +679,10 @@ static int olnv_resume(struct hv_device *hdev)
 	return ret;
 }
 
-static NETVSC_HV_REMOVE_RET olnv_remove_cb(struct hv_device *hdev)
+static OL_HV_REMOVE_RET olnv_remove_cb(struct hv_device *hdev)
 {
 	olnv_remove(hdev);
-	return NETVSC_HV_REMOVE_DONE;
+	return OL_HV_REMOVE_DONE;
 }
 
 static const struct hv_vmbus_device_id olnv_ids[] = {

@@ -52,19 +52,25 @@ fi
 
 # Kernel differences: one probe per feature, read only in include/compat,
 # so a driver file never carries a version test of its own.
-unused=
+# One shim per feature too: a probe tested in two headers is two aliases
+# for one kernel difference.
+unused= twice=
 for f in "$top"/include/compat/probes/*.c; do
 	m=OPENLIS_HAVE_$(basename "$f" .c | tr 'a-z-' 'A-Z_')
-	grep -qw "$m" "$top"/include/compat/*.h || unused="$unused $m"
+	n=$(grep -lw "$m" "$top"/include/compat/*.h | wc -l)
+	[ "$n" -eq 0 ] && unused="$unused $m"
+	[ "$n" -gt 1 ] && twice="$twice $m"
 done
 stray=$(cd "$top" && echo "$files" | grep -v '^include/compat/' |
 	xargs grep -nE 'OPENLIS_HAVE_|LINUX_VERSION_CODE|KERNEL_VERSION\(' | head -n 3)
 if [ -n "$unused" ]; then
 	fail compat "probes that include/compat never reads:$unused"
+elif [ -n "$twice" ]; then
+	fail compat "probes read in more than one include/compat header:$twice"
 elif [ -n "$stray" ]; then
 	fail compat "a kernel-version test outside include/compat: $(echo "$stray" | tr '\n' ' ')"
 else
-	pass compat "$(ls "$top"/include/compat/probes/*.c | wc -l) probes, each read in include/compat, none outside it"
+	pass compat "$(ls "$top"/include/compat/probes/*.c | wc -l) probes, each read in one include/compat header, none outside it"
 fi
 
 # README.md's layout tables are where a newcomer looks up a message's

@@ -3,18 +3,6 @@
 #ifndef OPENLIS_NETVSC_COMPAT_H
 #define OPENLIS_NETVSC_COMPAT_H
 
-/*
- * struct hv_driver's remove() returns void since 6.3. A remove callback is
- * declared with NETVSC_HV_REMOVE_RET and ends "return NETVSC_HV_REMOVE_DONE;".
- */
-#ifdef OPENLIS_HAVE_HV_DRIVER_REMOVE_VOID
-#define NETVSC_HV_REMOVE_RET	void
-#define NETVSC_HV_REMOVE_DONE
-#else
-#define NETVSC_HV_REMOVE_RET	int
-#define NETVSC_HV_REMOVE_DONE	0
-#endif
-
 /* A fixed ethtool statistics name: ethtool_puts() since 6.8. */
 #ifdef OPENLIS_HAVE_NETVSC_ETHTOOL_PUTS
 #define netvsc_ethtool_puts(data, s)	ethtool_puts(data, s)
