@@ -47,6 +47,54 @@ wait_for() {
 
 meminfo_kb() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
 
+# balloon_to <set check> <target bytes> [guest <check> le|ge <KiB> <seconds>]
+# [host <check> <seconds>]...: give the host's balloon a target, then wait
+# in the order given: "guest" until MemTotal is at most (le) or at least
+# (ge) <KiB>, "host" until the host sees the guest at the target. Each wait
+# is a check; a set check named - is not reported, since some scenarios set
+# a target only to restore one. Status 1 when a wait failed.
+balloon_to() {
+	_bt_target=$2 _bt_rc=0 _bt_mt0=$(meminfo_kb MemTotal)
+	_bt_r=$(host balloon "$_bt_target")
+	[ "$1" = - ] || expect "$1" "$_bt_r" ok
+	shift 2
+	while [ $# -gt 0 ]; do
+		case $1 in
+		guest)
+			_bt_op=$3 _bt_kib=$4
+			case $_bt_op in
+			le) _bt_want="at most" ;;
+			ge) _bt_want="at least" ;;
+			*) fail "$2" "balloon_to: '$_bt_op' is neither le nor ge"; return 1 ;;
+			esac
+			if wait_for "$5" _bt_guest_at; then
+				pass "$2" "MemTotal $((_bt_mt0 / 1024)) -> $(($(meminfo_kb MemTotal) / 1024)) MiB"
+			else
+				fail "$2" "MemTotal $(($(meminfo_kb MemTotal) / 1024)) MiB (was $((_bt_mt0 / 1024))), expected $_bt_want $((_bt_kib / 1024)) MiB"
+				_bt_rc=1
+			fi
+			shift 5 ;;
+		host)
+			_bt_r=$(host wait-balloon "$_bt_target" "$3")
+			case $_bt_r in
+			ok*)
+				# "ok <bytes> <seconds>"
+				_bt_a=${_bt_r#ok }
+				pass "$2" "host sees $((${_bt_a%% *} >> 20)) MiB in ${_bt_a#* } s" ;;
+			*)
+				fail "$2" "$_bt_r (target $((_bt_target >> 20)) MiB)"
+				_bt_rc=1 ;;
+			esac
+			shift 3 ;;
+		*)
+			fail balloon_to "unknown step '$1'"
+			return 1 ;;
+		esac
+	done
+	return $_bt_rc
+}
+_bt_guest_at() { [ "$(meminfo_kb MemTotal)" -"$_bt_op" "$_bt_kib" ]; }
+
 # The vmbus device folder whose class_id is $1 (braced GUID), if any.
 vmbus_dev_by_class() {
 	for d in /sys/bus/vmbus/devices/*; do

@@ -33,21 +33,10 @@ bsize=$((0x$(cat /sys/devices/system/memory/block_size_bytes)))
 pass balloon.hotadd.start "host $((actual0 / mib)) MiB, MemTotal $((total0 / 1024)) MiB, $blocks0 blocks of $((bsize / mib)) MiB online"
 
 target=$((actual0 + step))
-expect balloon.hotadd.set "$(host balloon "$target")" ok
-
 # QEMU acts on targets only 50 s after the capabilities report.
-grown() { [ "$(meminfo_kb MemTotal)" -ge $((total0 + 480 * 1024)) ]; }
-if wait_for 150 grown; then
-	pass balloon.hotadd.memtotal "MemTotal $((total0 / 1024)) -> $(($(meminfo_kb MemTotal) / 1024)) MiB"
-else
-	fail balloon.hotadd.memtotal "MemTotal $(($(meminfo_kb MemTotal) / 1024)) MiB, expected about $(((total0 / 1024) + 512))"
-fi
-
-r=$(host wait-balloon "$target" 60)
-case "$r" in
-ok*) set -- $r; pass balloon.hotadd.host "$(($2 / mib)) MiB in $3 s" ;;
-*) fail balloon.hotadd.host "$r (target $((target / mib)) MiB)" ;;
-esac
+balloon_to balloon.hotadd.set "$target" \
+	guest balloon.hotadd.memtotal ge $((total0 + 480 * 1024)) 150 \
+	host balloon.hotadd.host 60
 
 # Every block is online, including the new ones.
 want=$((step / bsize))
@@ -85,15 +74,6 @@ else
 fi
 
 # Back to the starting target: the host balloons the difference out.
-expect balloon.hotadd.reset "$(host balloon "$actual0")" ok
-r=$(host wait-balloon "$actual0" 90)
-case "$r" in
-ok*) set -- $r; pass balloon.hotadd.restore "host $(($2 / mib)) MiB in $3 s" ;;
-*) fail balloon.hotadd.restore "$r (target $((actual0 / mib)) MiB)" ;;
-esac
-shrunk() { [ "$(meminfo_kb MemTotal)" -le $((total0 + 32 * 1024)) ]; }
-if wait_for 60 shrunk; then
-	pass balloon.hotadd.restore.guest "MemTotal $(($(meminfo_kb MemTotal) / 1024)) MiB"
-else
-	fail balloon.hotadd.restore.guest "MemTotal $(($(meminfo_kb MemTotal) / 1024)) MiB, expected about $((total0 / 1024))"
-fi
+balloon_to balloon.hotadd.reset "$actual0" \
+	host balloon.hotadd.restore 90 \
+	guest balloon.hotadd.restore.guest le $((total0 + 32 * 1024)) 60

@@ -17,20 +17,10 @@ esac
 pass balloon.query "host sees $((actual0 >> 20)) MiB"
 
 target=$((actual0 - step))
-expect balloon.set "$(host balloon "$target")" ok
-
 # A 256 MiB inflate must show as at least 240 MiB less MemTotal.
-shrunk() { [ "$(meminfo_kb MemTotal)" -le $((total0 - 240 * 1024)) ]; }
-if wait_for 150 shrunk; then
-	pass balloon.inflate.guest "MemTotal $((total0 / 1024)) -> $(($(meminfo_kb MemTotal) / 1024)) MiB"
-else
-	fail balloon.inflate.guest "MemTotal stayed at $(($(meminfo_kb MemTotal) / 1024)) MiB (was $((total0 / 1024)))"
-fi
-r=$(host wait-balloon "$target" 60)
-case "$r" in
-ok*) set -- $r; pass balloon.inflate.host "$(($2 >> 20)) MiB" ;;
-*) fail balloon.inflate.host "$r (target $((target >> 20)) MiB)" ;;
-esac
+balloon_to balloon.set "$target" \
+	guest balloon.inflate.guest le $((total0 - 240 * 1024)) 150 \
+	host balloon.inflate.host 60
 
 # openlis's driver fills a request this large with a thread per vCPU (one
 # thread where the guest has one), and holds exactly what the host asked
@@ -60,15 +50,6 @@ else
 	fail balloon.partial.guest "MemTotal $mt1 -> $(meminfo_kb MemTotal) KiB, expected +$((part / 1024)); host: $r"
 fi
 
-expect balloon.reset "$(host balloon "$actual0")" ok
-grown() { [ "$(meminfo_kb MemTotal)" -ge $((total0 - 16 * 1024)) ]; }
-if wait_for 60 grown; then
-	pass balloon.deflate.guest "MemTotal back to $(($(meminfo_kb MemTotal) / 1024)) MiB"
-else
-	fail balloon.deflate.guest "MemTotal $(($(meminfo_kb MemTotal) / 1024)) MiB, expected $((total0 / 1024))"
-fi
-r=$(host wait-balloon "$actual0" 60)
-case "$r" in
-ok*) set -- $r; pass balloon.deflate.host "$(($2 >> 20)) MiB" ;;
-*) fail balloon.deflate.host "$r (target $((actual0 >> 20)) MiB)" ;;
-esac
+balloon_to balloon.reset "$actual0" \
+	guest balloon.deflate.guest ge $((total0 - 16 * 1024)) 60 \
+	host balloon.deflate.host 60

@@ -26,14 +26,8 @@ case "$actual0" in
 esac
 total0=$(meminfo_kb MemTotal)
 target=$((actual0 - step))
-expect balloon.unload.set "$(host balloon "$target")" ok
-shrunk() { [ "$(meminfo_kb MemTotal)" -le $((total0 - 240 * 1024)) ]; }
-if wait_for 150 shrunk; then
-	pass balloon.unload.inflate "MemTotal $((total0 / 1024)) -> $(($(meminfo_kb MemTotal) / 1024)) MiB"
-else
-	fail balloon.unload.inflate "MemTotal stayed at $(($(meminfo_kb MemTotal) / 1024)) MiB"
-	exit 0
-fi
+balloon_to balloon.unload.set "$target" \
+	guest balloon.unload.inflate le $((total0 - 240 * 1024)) 150 || exit 0
 # The host has the pages once it has the answer.
 host wait-balloon "$target" 60 >/dev/null
 
@@ -45,13 +39,8 @@ if ! err=$(rmmod hv_balloon 2>&1); then
 		fail balloon.unload.rmmod "$err"
 	fi
 	# Leave things as found.
-	host balloon "$actual0" >/dev/null
-	back() { [ "$(meminfo_kb MemTotal)" -ge $((total0 - 16 * 1024)) ]; }
-	if wait_for 60 back; then
-		pass balloon.unload.restore "MemTotal $(($(meminfo_kb MemTotal) / 1024)) MiB"
-	else
-		fail balloon.unload.restore "MemTotal $(($(meminfo_kb MemTotal) / 1024)) MiB, expected $((total0 / 1024))"
-	fi
+	balloon_to - "$actual0" \
+		guest balloon.unload.restore ge $((total0 - 16 * 1024)) 60
 	exit 0
 fi
 pass balloon.unload.rmmod "unloaded with $held MiB ballooned"
@@ -105,16 +94,6 @@ actual1=$(host query-balloon)
 pass balloon.unload.host "host sees $((actual1 / mib)) MiB after the rebind (was $((actual0 / mib)) before the inflate)"
 total2=$(meminfo_kb MemTotal)
 small=$((actual1 - 64 * mib))
-host balloon "$small" >/dev/null
-r=$(host wait-balloon "$small" 120)
-case "$r" in
-ok*) set -- $r; pass balloon.unload.again "inflated 64 MiB after the rebind: host $(($2 / mib)) MiB" ;;
-*) fail balloon.unload.again "$r (target $((small / mib)) MiB)" ;;
-esac
-host balloon "$actual1" >/dev/null
-again() { [ "$(meminfo_kb MemTotal)" -ge $((total2 - 4 * 1024)) ]; }
-if wait_for 60 again; then
-	pass balloon.unload.restore "MemTotal $(($(meminfo_kb MemTotal) / 1024)) MiB"
-else
-	fail balloon.unload.restore "MemTotal $(($(meminfo_kb MemTotal) / 1024)) MiB, expected $((total2 / 1024))"
-fi
+balloon_to - "$small" host balloon.unload.again 120
+balloon_to - "$actual1" \
+	guest balloon.unload.restore ge $((total2 - 4 * 1024)) 60

@@ -115,21 +115,8 @@ fi
 total0=$(meminfo_kb MemTotal)
 actual0=$(host query-balloon)
 target=$((actual0 - 256 * 1024 * 1024))
-expect demo.balloon.set "$(host balloon "$target")" ok
-shrunk() { [ "$(meminfo_kb MemTotal)" -le $((total0 - 240 * 1024)) ]; }
-if wait_for 150 shrunk; then
-	pass demo.balloon.inflate "MemTotal $((total0 / 1024)) -> $(($(meminfo_kb MemTotal) / 1024)) MiB"
-else
-	fail demo.balloon.inflate "MemTotal stayed at $(($(meminfo_kb MemTotal) / 1024)) MiB"
-fi
-case $(host wait-balloon "$target" 60) in
-ok*) pass demo.balloon.host "the host sees the guest at its target" ;;
-*) fail demo.balloon.host "the host never saw its target reached" ;;
-esac
-expect demo.balloon.reset "$(host balloon "$actual0")" ok
-grown() { [ "$(meminfo_kb MemTotal)" -ge $((total0 - 16 * 1024)) ]; }
-if wait_for 60 grown; then
-	pass demo.balloon.deflate "MemTotal back to $(($(meminfo_kb MemTotal) / 1024)) MiB"
-else
-	fail demo.balloon.deflate "MemTotal still $(($(meminfo_kb MemTotal) / 1024)) MiB"
-fi
+balloon_to demo.balloon.set "$target" \
+	guest demo.balloon.inflate le $((total0 - 240 * 1024)) 150 \
+	host demo.balloon.host 60
+balloon_to demo.balloon.reset "$actual0" \
+	guest demo.balloon.deflate ge $((total0 - 16 * 1024)) 60
