@@ -167,8 +167,22 @@ enter_root() {
 	mount -t proc proc "$root/proc" && mounted+=("$root/proc")
 	mount --bind /dev "$root/dev" && mounted+=("$root/dev")
 }
+# in_use: whether a process still runs in the root. DKMS's progress loop
+# leaves its last sleep behind when it is killed, for up to 3 seconds, and
+# /dev stays busy until it ends.
+in_use() {
+	local p r
+	r=$(realpath "$root")
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/root" 2>/dev/null)" != "$r" ] || return 0
+	done
+	return 1
+}
 leave_root() {
-	local m
+	local m deadline=$((SECONDS + 60))
+	while in_use && [ $SECONDS -lt $deadline ]; do
+		sleep 1
+	done
 	for m in "${mounted[@]}"; do
 		umount "$m"
 	done
