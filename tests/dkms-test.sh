@@ -54,6 +54,10 @@ mkdir -p "$work/src" "$work/dkms" "$work/lib/modules" "$work/bin" "$work/boot" \
 printf '#!/bin/sh\necho "$*" >>%s/initramfs.log\n' "$work" >"$work/bin/update-initramfs"
 chmod +x "$work/bin/update-initramfs"
 export OPENLIS_BOOT_ROOT=$work PATH=$work/bin:$PATH
+# The cached kernels' compilers may be newer than this machine's: their
+# builds go to the build chroot (scripts/kmake.sh), which dkms.conf allows
+# only when asked.
+export OPENLIS_CHROOT=yes
 # The hook, run with initramfs-tools' functions stood in for.
 printf 'manual_add_modules() { echo "$*" >>%s/hook.log; }\n' "$work" >"$work/hook-functions"
 sed "s|/usr/share/initramfs-tools/hook-functions|$work/hook-functions|" \
