@@ -7,9 +7,10 @@
 # (DKMS_ROLE): by `make dkms-install` (install), or by DKMS itself when the
 # kernel package came after openlis (update). The running VMBus core is
 # then openlis's, in the initramfs and loaded there from its ACPI alias, as
-# udev does, before the root file system, whose disk is the kernel's own
-# hv_storvsc's; where the kernel's core is built in (7.2), DKMS installed
-# openlis's clients only, said so, and they run on the kernel's core. On
+# udev does, before the root file system, whose disk is openlis's
+# hv_storvsc's, from the initramfs too; where the kernel's core is built in
+# (7.2), DKMS installed openlis's clients only, said so, and they run on the
+# kernel's core. On
 # the in-tree stack (the image after `make dkms-remove`): nothing of
 # openlis is left, and the guest boots on the kernel's own modules. On
 # all: systemd reaches multi-user, udev names the root disk by its path,
@@ -40,20 +41,25 @@ running)
 esac
 expect boot.multi-user "$(systemctl is-active multi-user.target)" active
 
-# The root file system is the SCSI disk of the VMBus controller, under the
-# kernel's own hv_storvsc (DKMS does not install openlis's).
+# The root file system is the SCSI disk of the VMBus controller, under
+# openlis's hv_storvsc where DKMS installed it, else the kernel's own.
 src=$(findmnt -n -o SOURCE /)
 path=$(readlink -f "/sys/class/block/${src#/dev/}")
+case $DKMS_ROLE in
+remove) want_drv="$moddir/kernel/*" want_ver= ;;
+*) want_drv="$moddir/updates/dkms/*" want_ver=$OPENLIS_VERSION ;;
+esac
 case $path in
 */VMB[uU][sS]:*/host*/block/*)
 	drv=$(modinfo -n hv_storvsc 2>/dev/null)
-	case $drv:$(cat /sys/module/hv_storvsc/taint 2>/dev/null) in
-	"$moddir"/kernel/*:)
-		pass boot.root "$src on the VMBus SCSI controller, driver $drv"
+	ver=$(cat /sys/module/hv_storvsc/version 2>/dev/null)
+	# shellcheck disable=SC2254
+	case $drv:$ver in
+	$want_drv:"$want_ver")
+		pass boot.root "$src on the VMBus SCSI controller, driver $drv${ver:+ $ver}"
 		;;
 	*)
-		fail boot.root "$src on VMBus, but hv_storvsc is $drv, taint" \
-			"'$(cat /sys/module/hv_storvsc/taint 2>/dev/null)'"
+		fail boot.root "$src on VMBus, but hv_storvsc is $drv, version '$ver'"
 		;;
 	esac
 	;;
@@ -112,13 +118,16 @@ install:1)
 	*) fail dkms.clients-only "dkms status '$st', and make dkms-install said '$line'" ;;
 	esac
 	expect dkms.core "$version:$(modinfo -n hv_vmbus 2>/dev/null)" ":(builtin)"
-	openlis_modules hv_balloon hv_utils
+	openlis_modules hv_storvsc hv_balloon hv_utils hv_kvp hv_vss
 	if ! line=$(said dkms-install "$rebuilt"); then
 		fail dkms.initramfs "make dkms-install did not say it rebuilt the initramfs of $kver"
 	elif in_initrd updates/dkms/hv_vmbus; then
 		fail dkms.initramfs "the initramfs of $kver holds an hv_vmbus of openlis's"
+	elif ! in_initrd "lib/modules/$kver/updates/dkms/hv_storvsc.ko"; then
+		fail dkms.initramfs "the initramfs of $kver has no hv_storvsc of openlis's" \
+			"for the root disk"
 	else
-		pass dkms.initramfs "$line; no VMBus core of openlis's in it"
+		pass dkms.initramfs "$line; openlis's hv_storvsc in it, no VMBus core of openlis's"
 	fi
 	;;
 install: | update:)
@@ -144,7 +153,7 @@ install: | update:)
 			grep 'hv_vmbus' | tr '\n' ' '); running srcversion" \
 			"$(cat /sys/module/hv_vmbus/srcversion 2>/dev/null)"
 	fi
-	openlis_modules hv_vmbus hv_balloon
+	openlis_modules hv_vmbus hv_storvsc hv_balloon hv_utils hv_kvp hv_vss
 	if [ "$DKMS_ROLE" = install ]; then
 		if line=$(said dkms-install "$rebuilt"); then
 			pass dkms.install "make dkms-install for $kver: ${line#openlis: }"
