@@ -403,7 +403,9 @@ void olvb_close_subchannels(struct vmbus_channel *p)
 	struct vmbus_channel *sc;
 
 	while ((sc = olvb_next_to_close(p))) {
-		olvb_close_one(sc);
+		/* Closed, its ring is the guest's alone: a next open makes another. */
+		if (!olvb_close_one(sc))
+			vmbus_free_ring(sc);
 		/* A rescinded sub-channel waited for its close to go. */
 		olvb_release_closed(sc);
 		kobject_put(&sc->kobj);
