@@ -277,6 +277,13 @@ nic_by_mac() {
 # ko <module>: openlis's module file in the busybox guest; loaded <module>.
 ko() { ls /lib/openlis-modules/*-"$1".ko 2>/dev/null | head -n 1; }
 loaded() { [ -d "/sys/module/$1" ]; }
+# reload_module <name> <ko>: the module out and the file in again; on
+# failure $why says which step, for a reload scenario's cycle().
+reload_module() {
+	rmmod "$1" || { why="rmmod $1 failed"; return 1; }
+	loaded "$1" && { why="$1 still loaded"; return 1; }
+	_e=$(insmod "$2" 2>&1) || { why="insmod $1: $_e"; return 1; }
+}
 
 # A test module (tests/kmod) that logs one line a step, "<tag>: <step>
 # <ok|FAIL> <result...>". testmod_lines <tag> <marker> <file>: the lines

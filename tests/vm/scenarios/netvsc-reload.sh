@@ -29,9 +29,7 @@ carrier() { [ "$(cat /sys/class/net/$nic/carrier 2>/dev/null)" = 1 ]; }
 
 # One cycle: the driver out, in, the interface back, up, on every channel.
 cycle() {
-	rmmod hv_netvsc || { why="rmmod hv_netvsc failed"; return 1; }
-	loaded hv_netvsc && { why="hv_netvsc still loaded"; return 1; }
-	_e=$(insmod "$ko" 2>&1) || { why="insmod hv_netvsc: $_e"; return 1; }
+	reload_module hv_netvsc "$ko" || return 1
 	wait_for 30 has_nic || { why="no interface with $MAC after the load"; return 1; }
 	wait_for 30 all_queues || { why="$nic: $(queues) of $chans channels"; return 1; }
 	ip link set "$nic" up || { why="$nic does not come up"; return 1; }

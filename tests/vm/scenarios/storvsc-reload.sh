@@ -31,9 +31,7 @@ all_open() { [ "$(qom open-channels)" = "$chans" ]; }
 
 # One cycle: the driver out, in, the disk back and readable.
 cycle() {
-	rmmod hv_storvsc || { why="rmmod hv_storvsc failed"; return 1; }
-	loaded hv_storvsc && { why="hv_storvsc still loaded"; return 1; }
-	_e=$(insmod "$ko" 2>&1) || { why="insmod hv_storvsc: $_e"; return 1; }
+	reload_module hv_storvsc "$ko" || return 1
 	wait_for 30 disk || { why="no disk after the load"; return 1; }
 	readable || { why="/dev/$sd not readable"; return 1; }
 	wait_for 30 all_open ||
