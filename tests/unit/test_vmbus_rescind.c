@@ -18,6 +18,7 @@ struct hv_device {
 
 static struct hv_device devs[8];
 static unsigned int ndevs, freed, relid_released[OLVB_MAX_RELID];
+static unsigned int rings_freed[OLVB_MAX_RELID];
 static unsigned int drops[OLVB_DROP_COUNT];
 
 void olvb_count_drop(enum olvb_drop why)
@@ -61,6 +62,11 @@ int olvb_close_one(struct vmbus_channel *ch)
 	return 0;
 }
 
+void vmbus_free_ring(struct vmbus_channel *ch)
+{
+	rings_freed[ch->offermsg.child_relid]++;
+}
+
 /* The driver's remove: vmbus_close() of its primary channel. */
 void vmbus_device_unregister(struct hv_device *dev)
 {
@@ -97,6 +103,7 @@ static void reset(void)
 	memset(&olvb, 0, sizeof(olvb));
 	memset(chans, 0, sizeof(chans));
 	memset(relid_released, 0, sizeof(relid_released));
+	memset(rings_freed, 0, sizeof(rings_freed));
 	memset(drops, 0, sizeof(drops));
 	olvb.chans = chans;
 	INIT_LIST_HEAD(&olvb.primaries);
@@ -192,9 +199,12 @@ static void test_rescind_open_subchannel_alone(void)
 	CHECK(!chans[2]);
 	CHECK_EQ(freed, 1);
 	CHECK_EQ(relid_released[2], 1);
+	/* The primary's close gives back its sub-channel's ring, once. */
+	CHECK_EQ(rings_freed[2], 1);
 	olvb_remove_all();
 	CHECK_EQ(freed, 2);
 	CHECK_EQ(relid_released[1], 0);	/* never rescinded */
+	CHECK_EQ(rings_freed[2], 1);
 }
 
 /*
