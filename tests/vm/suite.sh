@@ -159,6 +159,16 @@ else
 	# (its two guests and module build add about 120 s).
 	group network --kernel 6.12,6.1,7.2 --stack intree,openlis --scenario netvsc-basic
 fi
+# What the tail of a log shows: each skip, and the slowest guests, named
+# with their group (a retried guest's attempts are in its host log).
+grep -h '^SKIP' "$out"/*.log 2>/dev/null | sed 's/^/vm skipped: /'
+slow=$(for h in "$out"/*/*.host.log; do
+	[ -e "$h" ] || continue
+	e=$(sed -n 's/^elapsed \([0-9]*\).*/\1/p' "$h" | tail -n1)
+	g=${h%/*}
+	echo "${e:-0} ${g##*/}/$(basename "$h" .host.log)"
+done | sort -rn | head -n 6 | awk '{printf " %s %s s,", $2, $1}')
+echo "vm slowest guests:${slow%,}"
 echo "vm groups:${times%,}"
 echo "vm: $p passed, $f failed, $s skipped"
 [ "$f" -eq 0 ]
