@@ -6,22 +6,21 @@
 # NetworkManager, each the only one running while the host asks, so the
 # daemon has to tell which one it is.
 #
-# QEMU offers no synthetic NIC, so the guest's NIC is a virtio one, and
-# the one thing faked is the lookup a daemon does from the host's adapter
-# id to an interface: for the KVP daemon's unit only, a bind mount lays a
-# copy of /sys/class/net over the real one in which the NIC's device/
-# device_id holds the id (what a netvsc NIC has there). Everything after
-# that lookup is real: the file the daemon writes, the manager applying
-# it, the kernel address and route, the resolver's servers, the answer to
-# the host, GET_IP_INFO reading it back.
+# The NIC is the host's synthetic one (tests/host/hv-net.c) under the
+# stack's hv_netvsc, with the instance id the host names it by: the
+# daemon finds it as on Hyper-V, through /sys/class/net/*/device/device_id.
+# Everything after that lookup is real too: the file the daemon writes,
+# the manager applying it, the kernel address and route, the resolver's
+# servers, the answer to the host, GET_IP_INFO reading it back.
 #
 # Reference: Debian's hyperv-daemons hands the request to
 # /usr/libexec/hypervkvpd/hv_set_ifconfig, a script Debian does not ship;
 # what it answers is reported, and its checks after the answer are SKIPs.
 # rootfs: debian
-# modules: hv_vmbus
+# modules: hv_vmbus hv_netvsc
 # qemu: -device hv-kvp,id=hvkvp,timeout=90
-# qemu: -netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0,mac=00:15:5d:0a:00:01
+# qemu: -netdev user,id=n0,restrict=on
+# qemu: -device hv-net,id=hvnet,netdev=n0,mac=00:15:5d:0a:00:01,instanceid=6f70656e-6c69-4073-8000-00155d0a0001
 # timeout: 600
 
 mac=00:15:5d:0a:00:01
@@ -43,19 +42,9 @@ if [ ! -e /etc/network/interfaces ] || [ ! -x /sbin/ifup ]; then
 	exit 0
 fi
 
-# The daemon's view of /sys/class/net: the real entries, with the NIC's
-# device/device_id added.
-view=/run/openlis-net
-rm -rf $view
-mkdir -p $view/$nic/device
-cp /sys/class/net/$nic/address $view/$nic/address
-echo "$adapter" >$view/$nic/device/device_id
+# The host names the NIC by its VMBus instance id, as the guest sees it.
+expect ipinj.adapter "$(cat /sys/class/net/$nic/device/device_id 2>/dev/null)" "$adapter"
 unit=hv-kvp-daemon.service
-mkdir -p /run/systemd/system/$unit.d
-printf '[Service]\nBindReadOnlyPaths=%s:/sys/class/net\n' $view \
-	>/run/systemd/system/$unit.d/openlis-adapter-id.conf
-systemctl daemon-reload
-systemctl restart $unit
 daemon_active ipinj.active kvp || exit 0
 ic_negotiated kvp || exit 0
 
@@ -212,5 +201,4 @@ if [ "$OPENLIS_DAEMONS" != 1 ]; then
 	skip ipinj.managers "systemd-networkd and NetworkManager: Debian's daemon applies no configuration (see ipinj.ifupdown.set)"
 fi
 
-rm -f /run/systemd/system/$unit.d/openlis-adapter-id.conf
 say "ipinj: $(qom requests) requests, $(qom failures) failed, $(qom messages-bad) bad answers"
