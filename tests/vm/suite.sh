@@ -5,7 +5,8 @@
 # integration service against openlis's host models (KVP, VSS and file copy
 # with a stand-in daemon), a balloon resize and hot-add, hibernation at the
 # PM core's "core" level, storvsc on openlis's SCSI controller model, and
-# netvsc on its network adapter model; the core's checks,
+# netvsc on its network adapter model (the kernel's drivers also on
+# openlis's core); the core's checks,
 # storvsc and netvsc also on 7.2, where openlis's clients ride on the
 # kernel's built-in core.
 # OPENLIS_VM_SUITE=extended runs what is long or not yet seen through: the
@@ -158,6 +159,10 @@ else
 	# core, the reference; on 7.2 openlis's on the built-in core
 	# (its two guests and module build add about 120 s).
 	group network --kernel 6.12,6.1,7.2 --stack intree,openlis --scenario netvsc-basic
+	# The kernel's own hv_storvsc and hv_netvsc on openlis's core: the
+	# host models are trusted on the in-tree drivers above either core.
+	group core-drivers --kernel 6.12,6.1 --stack openlis-core \
+		--scenario storvsc-basic,storvsc-ide,netvsc-basic
 fi
 # What the tail of a log shows: each skip, and the slowest guests, named
 # with their group (a retried guest's attempts are in its host log).
