@@ -142,6 +142,15 @@ enum olnv_vf_verdict olnv_vf_switch_failed(struct olnv_vf *v, bool sent,
 	return OLNV_VF_OK;
 }
 
+/* The joined VF is let go: nothing of it stays to match the next one. */
+static void olnv_vf_release(struct olnv_vf *v, u32 *todo)
+{
+	v->joined = false;
+	v->vf_up = false;
+	v->vf_serial = OLNV_VF_NO_SERIAL;
+	*todo |= OLNV_VF_DO_RELEASE;
+}
+
 /*
  * The caller matched the netdev by MAC; a slot serial that disagrees with
  * the host's association is another VF of the same address.
@@ -166,11 +175,8 @@ enum olnv_vf_verdict olnv_vf_gone(struct olnv_vf *v, u32 *todo)
 	*todo = 0;
 	if (!v->joined)
 		return olnv_vf_count(v, OLNV_VF_REFUSED);
-	v->joined = false;
-	v->vf_up = false;
-	v->vf_serial = OLNV_VF_NO_SERIAL;
+	olnv_vf_release(v, todo);
 	olnv_vf_settle(v, true, todo);
-	*todo |= OLNV_VF_DO_RELEASE;
 	return OLNV_VF_OK;
 }
 
@@ -224,12 +230,8 @@ enum olnv_vf_verdict olnv_vf_remove(struct olnv_vf *v, u32 *todo)
 	*todo = 0;
 	v->removing = true;
 	olnv_vf_settle(v, true, todo);
-	if (v->joined) {
-		v->joined = false;
-		v->vf_up = false;
-		v->vf_serial = OLNV_VF_NO_SERIAL;
-		*todo |= OLNV_VF_DO_RELEASE;
-	}
+	if (v->joined)
+		olnv_vf_release(v, todo);
 	return OLNV_VF_OK;
 }
 
