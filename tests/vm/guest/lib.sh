@@ -103,19 +103,39 @@ vmbus_dev_by_class() {
 	return 1
 }
 
+# sys_chain <sysfs path>: each ancestor's name and subsystem, which is
+# what udev's path_id composes a by-path name from.
+sys_chain() {
+	_d=$(readlink -f "$1")
+	_out=
+	while [ -n "$_d" ] && [ "$_d" != /sys/devices ] && [ "$_d" != / ]; do
+		_s=$(readlink "$_d/subsystem" 2>/dev/null)
+		_out="${_d##*/}(${_s##*/})<$_out"
+		_d=${_d%/*}
+	done
+	echo "${_out%<}"
+}
+
 # by_path <check> <disk>: udev names the disk by its path
 # (/dev/disk/by-path), which its path_id does only below a bus it knows:
-# for a VMBus disk, the VMBus ACPI device.
+# for a VMBus disk, the VMBus ACPI device. systemd counts the boot done
+# once coldplug is triggered, not once udev has handled it: the link is
+# awaited, and on a miss the names path_id would give now are shown.
 by_path() {
-	_links=
-	for _l in /dev/disk/by-path/*; do
-		[ "$(readlink -f "$_l")" != "$(readlink -f "$2")" ] || _links="$_links ${_l##*/}"
-	done
-	if [ -n "$_links" ]; then
+	_linked() {
+		_links=
+		for _l in /dev/disk/by-path/*; do
+			[ "$(readlink -f "$_l")" != "$(readlink -f "$2")" ] || _links="$_links ${_l##*/}"
+		done
+		[ -n "$_links" ]
+	}
+	udevadm settle --timeout=60 2>/dev/null
+	if wait_for 10 _linked "$1" "$2"; then
 		pass "$1" "$2 is /dev/disk/by-path/${_links# }"
 	else
-		fail "$1" "no /dev/disk/by-path link to $2 at $(readlink -f "/sys/class/block/${2#/dev/}"):" \
-			"$(udevadm info -q property -n "$2" 2>&1 | grep '^ID_PATH' | tr '\n' ' ')"
+		fail "$1" "no /dev/disk/by-path link to $2: udev's $(udevadm info -q property -n "$2" 2>&1 | grep '^ID_PATH=' || echo 'no ID_PATH');" \
+			"chain $(sys_chain "/sys/class/block/${2#/dev/}");" \
+			"path_id now: $(udevadm test-builtin path_id "/sys/class/block/${2#/dev/}" 2>&1 | grep '^ID_PATH=' || echo none)"
 	fi
 }
 
