@@ -136,12 +136,17 @@ esac
 
 # VLAN 5: the host puts the guest's tag into its frames and takes the
 # peer's out.
-ip link add link "$nic" name "$nic.5" type vlan id 5
-ip addr add 10.95.0.15/24 dev "$nic.5"
-ip link set "$nic.5" up
-vtx0=$(qn tx-vlan) vrx0=$(qn rx-vlan)
-ping_ok netvsc.peer.vlan 10.95.0.1
-expect netvsc.peer.vlan.host "$(($(qn tx-vlan) > vtx0)) $(($(qn rx-vlan) > vrx0))" "1 1"
-ip link del "$nic.5"
+case $peer in
+*vlan=yes*)
+	ip link add link "$nic" name "$nic.5" type vlan id 5
+	ip addr add 10.95.0.15/24 dev "$nic.5"
+	ip link set "$nic.5" up
+	vtx0=$(qn tx-vlan) vrx0=$(qn rx-vlan)
+	ping_ok netvsc.peer.vlan 10.95.0.1
+	expect netvsc.peer.vlan.host "$(($(qn tx-vlan) > vtx0)) $(($(qn rx-vlan) > vrx0))" "1 1"
+	ip link del "$nic.5"
+	;;
+*) skip netvsc.peer.vlan "the peer namespace has no VLAN 5 (the build machine's kernel): $peer" ;;
+esac
 expect netvsc.peer.bad "$(qn messages-bad)" 0
 no_new_trouble netvsc.peer.trouble "$trouble0"
