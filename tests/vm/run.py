@@ -12,8 +12,8 @@ on into a Debian root file system with systemd (tests/vm/rootfs.sh builds
 it), with openlis's modules installed under updates/ as DKMS puts them and,
 on the stacks with openlis's clients, openlis's daemons; the others run from
 the busybox initramfs as before. --rootfs debian runs every scenario there;
---root-disk hv-scsi puts its disk on the VMBus SCSI controller (virtio by
-default).
+its disk sits on the VMBus SCSI controller as on Hyper-V and Azure
+(--root-disk virtio puts it on virtio-blk instead).
 
 A scenario whose header says "# rootfs: dkms" runs in guests whose image
 was made as a user's is (tests/vm/rootfs.sh dkms-<kernel>): each boots a
@@ -287,10 +287,10 @@ ROOTFS = ("debian", "dkms")
 # driver.
 ROOTFS_BOOT_MODULES = ("crc32c_generic", "ext4")
 # The controllers the root file system's disk can sit on (--root-disk):
-# virtio-blk, or the VMBus SCSI controller (tests/host/hv-scsi.c) as on
-# Hyper-V and Azure, under the kernel's own hv_storvsc, the one DKMS leaves
-# in place. Each: the guest's device, its drivers, and QEMU's arguments for
-# a drive of the given options.
+# the VMBus SCSI controller (tests/host/hv-scsi.c) as on Hyper-V and
+# Azure, under the stack's hv_storvsc (openlis's where DKMS installs it),
+# or virtio-blk. Each: the guest's device, its drivers, and QEMU's
+# arguments for a drive of the given options.
 ROOT_DISKS = {
     "virtio": ("/dev/vda", ("virtio_pci", "virtio_blk"),
                lambda drive: ["-drive", f"{drive},if=virtio"]),
@@ -300,7 +300,7 @@ ROOT_DISKS = {
                                "-device", "scsi-hd,bus=hvroot.0,drive=hvroot0,"
                                "channel=0,scsi-id=0,lun=0,serial=openlis-root"]),
 }
-ROOT_DISK = os.environ.get("OPENLIS_ROOT_DISK", "virtio")
+ROOT_DISK = os.environ.get("OPENLIS_ROOT_DISK", "hv-scsi")
 # Stacks whose user space is openlis's daemons rather than Debian's.
 DAEMON_STACKS = ("openlis", "openlis-clients", "openlis-daemons")
 # Systemd's boot and power-off in the guest, on top of the scenarios' own
@@ -541,8 +541,6 @@ def make_run(kernel, stack, scenarios, workdir, openlis_kos, rootfs, route,
         timeout += ROOTFS_BOOT_TIME
     elif rootfs:
         rootdev, disk_modules, disk_args = ROOT_DISKS[ROOT_DISK]
-        if "hv_storvsc" in disk_modules:
-            overrides.pop("hv_storvsc", None)
         boot = [m for m in disk_modules + ROOTFS_BOOT_MODULES
                 if tree.has(m)]
         modules = boot + [m for m in modules if m not in boot]
