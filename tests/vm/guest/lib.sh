@@ -122,15 +122,16 @@ sys_chain() {
 # once coldplug is triggered, not once udev has handled it: the link is
 # awaited, and on a miss the names path_id would give now are shown.
 by_path() {
+	_disk=$(readlink -f "$2")
 	_linked() {
 		_links=
 		for _l in /dev/disk/by-path/*; do
-			[ "$(readlink -f "$_l")" != "$(readlink -f "$2")" ] || _links="$_links ${_l##*/}"
+			[ "$(readlink -f "$_l")" != "$_disk" ] || _links="$_links ${_l##*/}"
 		done
 		[ -n "$_links" ]
 	}
 	udevadm settle --timeout=60 2>/dev/null
-	if wait_for 10 _linked "$1" "$2"; then
+	if wait_for 10 _linked; then
 		pass "$1" "$2 is /dev/disk/by-path/${_links# }"
 	else
 		fail "$1" "no /dev/disk/by-path link to $2: udev's $(udevadm info -q property -n "$2" 2>&1 | grep '^ID_PATH=' || echo 'no ID_PATH');" \

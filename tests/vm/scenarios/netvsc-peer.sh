@@ -6,8 +6,9 @@
 # sends cut into segments by the host, checksums completed and checked by
 # it on the way), iperf3 over TCP and UDP both ways (the far end's kernel
 # drops a datagram whose checksum the host got wrong), and ping on VLAN 5,
-# tagged by the host both ways. Skips loudly where the namespace could not
-# be made.
+# tagged by the host both ways (skipped, loudly, where the build
+# machine's kernel has no 802.1Q). Skips loudly where the namespace could
+# not be made.
 # modules: hv_vmbus hv_netvsc 8021q
 # tools: iperf3
 # peer: -netdev tap,id=hvp,ifname=olpeer0,script={vm}/peer/up.sh,downscript={vm}/peer/down.sh
